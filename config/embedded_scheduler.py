@@ -1,0 +1,63 @@
+"""Run the periodic jobs of CELERY_BEAT_SCHEDULE inside the web process (embedded mode).
+
+Embedded mode has no broker, so there is no `celery beat`; tasks run eagerly. This thread
+calls each scheduled task at its interval so SLA sweeps and mailbox syncs still happen on a
+laptop. In scaled mode (REDIS_URL set) beat does this job and the thread is never started.
+"""
+
+import logging
+import threading
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import close_old_connections
+
+logger = logging.getLogger(__name__)
+
+_started = threading.Event()
+
+
+def _interval_seconds(schedule: object) -> float:
+    if isinstance(schedule, timedelta):
+        return schedule.total_seconds()
+    if isinstance(schedule, int | float):
+        return float(schedule)
+    raise TypeError(f"embedded scheduler supports interval schedules only, not {schedule!r}")
+
+
+def _run_forever(stop: threading.Event) -> None:
+    from config.celery import app
+
+    entries = {
+        name: (entry["task"], _interval_seconds(entry["schedule"]))
+        for name, entry in settings.CELERY_BEAT_SCHEDULE.items()
+    }
+    next_run = {name: time.monotonic() + 5 for name in entries}  # let the server come up first
+    while not stop.is_set():
+        now = time.monotonic()
+        for name, (task_name, interval) in entries.items():
+            if now < next_run[name]:
+                continue
+            next_run[name] = now + interval
+            try:
+                app.tasks[task_name].apply(throw=True)
+            except Exception:
+                # A failing job must not kill the scheduler; the next tick tries again.
+                logger.exception("periodic job %s failed", name)
+            finally:
+                close_old_connections()
+        stop.wait(1.0)
+
+
+def start() -> threading.Event | None:
+    """Start the scheduler thread once per process; return its stop event."""
+    if not settings.EMBEDDED_SCHEDULER or _started.is_set():
+        return None
+    _started.set()
+    stop = threading.Event()
+    threading.Thread(
+        target=_run_forever, args=(stop,), name="embedded-scheduler", daemon=True
+    ).start()
+    logger.info("embedded scheduler started: %s", ", ".join(settings.CELERY_BEAT_SCHEDULE))
+    return stop

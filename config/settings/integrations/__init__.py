@@ -1,0 +1,1 @@
+"""Settings for each outside component, one module each, star-imported by `base`."""

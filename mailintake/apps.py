@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MailintakeConfig(AppConfig):
+    name = "mailintake"
+    verbose_name = "Email intake"
