@@ -133,9 +133,12 @@ def _solana_txid(chain: Chain, value: str) -> str:
     # A Solana transaction is identified by its first signature: 64 bytes (ed25519) in base58,
     # i.e. 64 to 88 characters. The length check before decoding keeps the (quadratic) base58
     # decoder away from huge inputs. base58 is case-sensitive, so there is nothing to fold.
-    if 64 <= len(value) <= 88 and _BASE58_RE.fullmatch(value):
-        if len(base58.b58decode(value)) == 64:
-            return value
+    if (
+        64 <= len(value) <= 88
+        and _BASE58_RE.fullmatch(value)
+        and len(base58.b58decode(value)) == 64
+    ):
+        return value
     raise _txid_error(chain, "a base58 transaction signature (usually 87 or 88 characters)")
 
 
@@ -308,9 +311,12 @@ def _tron_address(value: str) -> str:
 def _solana_address(value: str) -> str:
     # A Solana address is a raw 32-byte ed25519 public key in base58 (no checksum), which is 32 to
     # 44 characters long.
-    if 32 <= len(value) <= 44 and _BASE58_RE.fullmatch(value):
-        if len(base58.b58decode(value)) == 32:
-            return value
+    if (
+        32 <= len(value) <= 44
+        and _BASE58_RE.fullmatch(value)
+        and len(base58.b58decode(value)) == 32
+    ):
+        return value
     raise _BadFormatError
 
 

@@ -185,18 +185,30 @@ def _english_seed_spans(text: str) -> list[_Span]:
 
 # Between single characters of a spaced-out phrase: spaces, commas, 、, semicolons, numbering.
 _ZH_GAP_RE: Final = re.compile(r"[\s,;\u3001\uff0c\uff1b\d.:()\uff1a\uff08\uff09]{1,16}")
-# Wording that announces a recovery phrase; it unlocks the search *inside* longer runs.
+# Wording that announces a recovery phrase, in any language, somewhere before a run.
 _SEED_WORDING_RE: Final = re.compile(
     r"助记|种子|恢复|备份|seed|mnemonic|recovery|phrase|words", re.IGNORECASE
 )
-# The Chinese list is ordered by character frequency, so ordinary text is dominated by its
-# first few hundred entries while a random mnemonic draws uniformly from all 2048 (7/8 of its
-# characters lie beyond the first 256). Requiring 2/3 of a candidate window to be "rare" keeps a
-# ~1-in-16 checksum coincidence in an ordinary sentence from being taken for a phrase, while
-# still accepting ~99 % of real 12-word phrases (and more of the longer ones).
-_ZH_COMMON_RANK: Final = 256
-_ZH_MIN_RARE_FRACTION: Final = 2 / 3
-_ZH_MAX_SEARCH_RUN: Final = 64
+# The same wording *inside* a run of list characters ("我的助记词是<phrase>"), followed by an
+# optional connector; where it ends is where a glued-on phrase would start.
+_ZH_IN_RUN_WORDING_RE: Final = re.compile(
+    r"(?:助记词|助记码|助记|种子短语|种子词|恢复短语|恢复词|备份短语|备份词)(?:如下|是|为)?"
+)
+# The Chinese list is ordered by character frequency, so ordinary text is dominated by its first
+# few hundred entries, while a random mnemonic draws uniformly from all 2048. The mean of
+# log2(rank + 1) separates the two: about 9.6 for a random phrase, mostly 5-7.5 for the text of
+# support messages. It backs up the checksum, which is only 4 bits for 12 words and so on its own
+# would accept 1 in 16 ordinary 12-character clauses.
+# - A whole run of exactly 12/15/18/21/24 characters: lenient (misses ~1 in 10,000 real 12-word
+#   phrases, rejects ~3/4 of the ordinary clauses that pass the checksum by chance).
+# - A window inside a longer run (rule 3): stricter (misses ~1 in 1,000, rejects ~93 %), because
+#   several windows are tried per run.
+_ZH_RUN_MIN_MEAN_LOG_RANK: Final = 7.5
+_ZH_WINDOW_MIN_MEAN_LOG_RANK: Final = 8.0
+
+
+def _mean_log_rank(indices: Sequence[int]) -> float:
+    return sum(math.log2(i + 1) for i in indices) / len(indices)
 
 
 def _chinese_seed_spans(text: str) -> list[_Span]:
@@ -225,45 +237,46 @@ def _chinese_seed_spans(text: str) -> list[_Span]:
             singles_end = end
             continue
         close_singles()
-        indices = [index[char] for char in match.group()]
+        run = match.group()
+        indices = [index[char] for char in run]
         # Rule 2: a contiguous run is a phrase only if its length is a mnemonic length and the
-        # checksum validates; ordinary sentences are mostly made of list characters, so the
-        # checksum is what tells them apart.
-        if _bip39_checksum_ok(indices):
+        # checksum validates: ordinary sentences are mostly made of list characters, so the
+        # checksum (with the frequency test above) is what tells them apart.
+        if (
+            len(indices) in _MNEMONIC_LENGTHS
+            and _mean_log_rank(indices) >= _ZH_RUN_MIN_MEAN_LOG_RANK
+            and _bip39_checksum_ok(indices)
+        ):
             spans.append(_Span(start, end, "seed_phrase"))
             continue
-        # Rule 3: "我的助记词是<phrase>请帮我..." glues the phrase to list characters on both
-        # sides. Only when recovery-phrase wording is at hand, search the run for windows that
-        # pass both the checksum and the rarity test.
-        if len(indices) <= _ZH_MAX_SEARCH_RUN and _SEED_WORDING_RE.search(
-            text, max(0, start - _CONTEXT_CHARS), end
-        ):
-            window = _chinese_window_search(indices)
-            if window is not None:
-                spans.append(_Span(start + window[0], start + window[1], "seed_phrase"))
+        # Rule 3: a phrase glued to other list characters ("助记词：<phrase>请帮我看看",
+        # "我的助记词是<phrase>") makes the run longer than the phrase. Only where wording
+        # announces a phrase, try the windows that would start right after that wording.
+        anchors = {m.end() for m in _ZH_IN_RUN_WORDING_RE.finditer(run)}
+        if _SEED_WORDING_RE.search(text, max(0, start - _CONTEXT_CHARS), start):
+            anchors.add(0)
+        for anchor in sorted(anchors):
+            length = _longest_mnemonic_at(indices, anchor)
+            if length:
+                spans.append(_Span(start + anchor, start + anchor + length, "seed_phrase"))
     close_singles()
     return spans
 
 
-def _chinese_window_search(indices: Sequence[int]) -> tuple[int, int] | None:
-    """Return the union (start, end) of all windows that look like a mnemonic, if any.
+def _longest_mnemonic_at(indices: Sequence[int], anchor: int) -> int:
+    """Length of the longest plausible mnemonic starting at ``anchor`` (0 if none).
 
-    The union, not the "best" window: a coincidental window overlapping the real phrase must not
-    leave part of the phrase visible. Over-redacting a few neighbouring characters is harmless.
+    The longest, so that a 24-word phrase whose first 12 characters happen to pass the 4-bit
+    checksum as well is still removed in full; at worst a few following characters go with it.
     """
-    rare_prefix = [0]
-    for i in indices:
-        rare_prefix.append(rare_prefix[-1] + (i >= _ZH_COMMON_RANK))
-    found: tuple[int, int] | None = None
-    for length in _MNEMONIC_LENGTHS:
-        min_rare = math.ceil(length * _ZH_MIN_RARE_FRACTION)
-        for start in range(len(indices) - length + 1):
-            end = start + length
-            if rare_prefix[end] - rare_prefix[start] < min_rare:
-                continue  # cheap filter first; the SHA-256 only runs on plausible windows
-            if _bip39_checksum_ok(indices[start:end]):
-                found = (start, end) if found is None else (min(found[0], start), max(found[1], end))
-    return found
+    for length in reversed(_MNEMONIC_LENGTHS):
+        window = indices[anchor : anchor + length]
+        if len(window) != length:
+            continue
+        # Cheap frequency filter first; the SHA-256 only runs on plausible windows.
+        if _mean_log_rank(window) >= _ZH_WINDOW_MIN_MEAN_LOG_RANK and _bip39_checksum_ok(window):
+            return length
+    return 0
 
 
 # --------------------------------------------------------------------------------------------
@@ -344,9 +357,7 @@ def _wif_spans(text: str) -> list[_Span]:
 
 
 def _xprv_spans(text: str) -> list[_Span]:
-    return [
-        _Span(m.start(), m.end(), "extended_private_key") for m in _XPRV_RE.finditer(text)
-    ]
+    return [_Span(m.start(), m.end(), "extended_private_key") for m in _XPRV_RE.finditer(text)]
 
 
 # --------------------------------------------------------------------------------------------
