@@ -7,11 +7,16 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.views.decorators.http import require_POST
 
 from tickets import selectors, services
 from tickets.models import (
@@ -290,7 +295,33 @@ class TicketAdmin(admin.ModelAdmin):
         ]
 
     def reply_view(self, request: HttpRequest, ticket_id: int) -> HttpResponse:
-        return _reply(self, request, ticket_id)
+        """Post a public reply or an internal note from the ticket page."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        ticket = self.get_queryset(request).filter(pk=ticket_id).first()
+        if ticket is None:
+            raise Http404
+        if not self.has_change_permission(request, ticket):
+            raise PermissionDenied
+        internal = request.POST.get("internal") == "1"
+        try:
+            services.message_create(
+                ticket=ticket,
+                body=request.POST.get("body", ""),
+                author_kind=AuthorKind.AGENT,
+                channel=Channel.AGENT,
+                acting_user=request.user,
+                internal=internal,
+                attachments=request.FILES.getlist("attachments"),
+                new_status=request.POST.get("status") or None,
+            )
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+        else:
+            self.message_user(
+                request, "Internal note added." if internal else "Reply sent to the customer."
+            )
+        return HttpResponseRedirect(reverse("admin:tickets_ticket_change", args=[ticket_id]))
 
     @admin.action(description="Assign to me", permissions=["change"])
     def assign_to_me(self, request: HttpRequest, queryset: QuerySet[Ticket]) -> None:
@@ -317,37 +348,6 @@ class TicketAdmin(admin.ModelAdmin):
 
     def has_merge_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("tickets.merge_ticket")
-
-
-@require_POST
-def _reply(model_admin: TicketAdmin, request: HttpRequest, ticket_id: int) -> HttpResponse:
-    """Post a public reply or an internal note from the ticket page."""
-    ticket = model_admin.get_queryset(request).filter(pk=ticket_id).first()
-    if ticket is None:
-        raise Http404
-    if not model_admin.has_change_permission(request, ticket):
-        raise PermissionDenied
-    internal = request.POST.get("internal") == "1"
-    new_status = request.POST.get("status") or None
-    try:
-        services.message_create(
-            ticket=ticket,
-            body=request.POST.get("body", ""),
-            author_kind=AuthorKind.AGENT,
-            channel=Channel.AGENT,
-            acting_user=request.user,
-            internal=internal,
-            attachments=request.FILES.getlist("attachments"),
-            new_status=new_status,
-        )
-    except ValidationError as exc:
-        model_admin.message_user(request, " ".join(exc.messages), messages.ERROR)
-    else:
-        model_admin.message_user(
-            request,
-            "Internal note added." if internal else "Reply sent to the customer.",
-        )
-    return HttpResponseRedirect(reverse("admin:tickets_ticket_change", args=[ticket_id]))
 
 
 def _timeline(ticket: Ticket) -> list[dict]:

@@ -12,6 +12,7 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from tickets import selectors, services
@@ -50,6 +51,7 @@ class ObtainTokenView(APIView):
 
     authentication_classes: list = []
     permission_classes = [permissions.AllowAny]
+    throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
 
     @extend_schema(
@@ -86,6 +88,7 @@ class RegisterView(APIView):
 
     authentication_classes: list = []
     permission_classes = [permissions.AllowAny]
+    throttle_classes = [ScopedRateThrottle]
     throttle_scope = "register"
 
     @extend_schema(request=RegisterInput, responses={201: CustomerSerializer})

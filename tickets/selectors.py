@@ -7,30 +7,31 @@ from tickets.models import AgentMembership, Attachment, Customer, Message, Team,
 from tickets.roles import is_agent
 
 
-def _holds_view_all(user: AbstractBaseUser) -> Exists:
-    """SQL that is true when `user` may see every team's tickets.
+def _holds(user: AbstractBaseUser, codename: str) -> Exists:
+    """SQL that is true when `user` holds the ticket permission `codename`.
 
     Kept inside the ticket query (rather than `user.has_perm`, which costs two queries) so a
     paginated list stays at a fixed, small number of queries whoever asks.
     """
     return Exists(
-        Permission.objects.filter(
-            content_type__app_label="tickets", codename="view_all_tickets"
-        ).filter(Q(group__user=user) | Q(user=user))
+        Permission.objects.filter(content_type__app_label="tickets", codename=codename).filter(
+            Q(group__user=user) | Q(user=user)
+        )
     )
 
 
 def ticket_visibility(user: AbstractBaseUser | AnonymousUser) -> Q:
     """Which tickets `user` may see: a customer their own; an agent those of their teams,
-    those assigned to them and the not-yet-routed; a supervisor all of them."""
+    those assigned to them and the not-yet-routed; a supervisor all of them. Staff without
+    the ticket view permission (a KB editor) see none."""
     if not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
     if is_agent(user):
         if user.is_superuser:
             return Q()
         my_teams = AgentMembership.objects.filter(agent=user).values("team_id")
-        return (
-            Q(_holds_view_all(user))
+        return Q(_holds(user, "view_ticket")) & (
+            Q(_holds(user, "view_all_tickets"))
             | Q(assignee=user)
             | Q(team__isnull=True)
             | Q(team_id__in=my_teams)

@@ -1,0 +1,409 @@
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests import factories
+from tests.conftest import api_client_for, png_bytes
+from tickets.models import Message, Status, Ticket
+
+pytestmark = pytest.mark.django_db
+
+TRON_TXID = "7c2d4206c03a883dd9066d6c839d1deaef32dc5a0d9b15f6d06e9a3a3e1e0b9a"
+
+DEPOSIT = {
+    "subject": "USDT deposit not credited",
+    "body": "I sent 250 USDT on TRC-20 two hours ago, the explorer shows it confirmed.",
+    "category": "deposit",
+    "asset": "USDT",
+    "chain": "TRX",
+    "txid": TRON_TXID,
+    "amount": "250",
+}
+
+
+# --- the journey of an API client ------------------------------------------------------------
+
+
+def test_client_registers_files_a_deposit_ticket_and_follows_the_reply(desk, agent):
+    anonymous = api_client_for()
+    registered = anonymous.post(
+        "/api/v1/auth/register/",
+        {"email": "Wei@Example.com", "password": "a-long-unique-pass-42", "name": "Wei",
+         "language": "zh-hans"},
+        format="json",
+    )
+    assert registered.status_code == 201
+    token = anonymous.post(
+        "/api/v1/auth/token/",
+        {"username": "wei@example.com", "password": "a-long-unique-pass-42"},
+        format="json",
+    )
+    assert token.status_code == 200
+    client = api_client_for()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.json()['token']}")
+
+    created = client.post("/api/v1/tickets/", DEPOSIT, format="json")
+    assert created.status_code == 201
+    ticket = created.json()
+    assert ticket["reference"].startswith("TKT-")
+    assert (ticket["status"], ticket["team"], ticket["txid"]) == ("new", "deposits-withdrawals",
+                                                                  TRON_TXID)
+    assert ticket["first_response_due"] is not None
+
+    agent_reply = api_client_for(agent).post(
+        f"/api/v1/tickets/{ticket['reference']}/messages/",
+        {"body": "Credited now, sorry for the wait.", "status": "resolved"},
+        format="json",
+    )
+    assert agent_reply.status_code == 201
+
+    followed = client.get(f"/api/v1/tickets/{ticket['reference']}/").json()
+    conversation = client.get(f"/api/v1/tickets/{ticket['reference']}/messages/").json()
+    assert followed["status"] == "resolved"
+    assert [m["author_kind"] for m in conversation["results"]] == ["customer", "agent"]
+    assert conversation["results"][1]["body"] == "Credited now, sorry for the wait."
+
+
+def test_customer_uploads_a_screenshot_with_the_ticket(desk, customer):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("wallet.png", png_bytes(), content_type="image/png")
+
+    response = api_client_for(customer.user).post(
+        "/api/v1/tickets/", {**DEPOSIT, "attachments": [upload]}, format="multipart"
+    )
+
+    assert response.status_code == 201
+    messages = api_client_for(customer.user).get(
+        f"/api/v1/tickets/{response.json()['reference']}/messages/"
+    ).json()["results"]
+    attachment = messages[0]["attachments"][0]
+    assert attachment["name"] == "wallet.png"
+    assert attachment["content_type"] == "image/png"
+    assert api_client_for(customer.user).get(attachment["url"]).status_code in (200, 404)
+
+
+def test_customer_cannot_choose_priority(desk, customer):
+    response = api_client_for(customer.user).post(
+        "/api/v1/tickets/", {**DEPOSIT, "priority": "urgent"}, format="json"
+    )
+
+    assert response.json()["priority"] == "normal"
+
+
+def test_agent_opens_a_ticket_on_behalf_of_a_customer(desk, agent):
+    response = api_client_for(agent).post(
+        "/api/v1/tickets/", {**DEPOSIT, "customer_email": "caller@example.com"}, format="json"
+    )
+
+    assert response.status_code == 201
+    assert response.json()["channel"] == "agent"
+    assert response.json()["customer"]["email"] == "caller@example.com"
+
+
+def test_token_with_wrong_password_is_a_clear_400(customer):
+    response = api_client_for().post(
+        "/api/v1/auth/token/",
+        {"username": customer.email, "password": "wrong"},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert "Unable to log in" in response.json()["detail"]
+
+
+# --- bad input: a clear 400 and nothing saved --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"txid": "0x" + "1" * 64}, "txid"),  # an Ethereum-style hash on TRON
+        ({"txid": "not-a-hash"}, "txid"),
+        ({"chain": "DOGE"}, "chain"),
+        ({"category": "refund"}, "category"),
+        ({"subject": ""}, "subject"),
+        ({"amount": "lots"}, "amount"),
+        ({"address": "0x52908400098527886E0F7030069857D2E4169EE7"}, "address"),
+    ],
+)
+def test_bad_ticket_input_is_a_400_on_the_field(desk, customer, change, field):
+    response = api_client_for(customer.user).post(
+        "/api/v1/tickets/", {**DEPOSIT, **change}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert field in response.json()
+    assert isinstance(response.json()[field][0], str)
+    assert Ticket.objects.count() == 0
+
+
+@pytest.mark.parametrize("missing", ["subject", "body", "category"])
+def test_missing_required_field_is_a_400(desk, customer, missing):
+    data = {k: v for k, v in DEPOSIT.items() if k != missing}
+
+    response = api_client_for(customer.user).post("/api/v1/tickets/", data, format="json")
+
+    assert response.status_code == 400
+    assert response.json()[missing] == ["This field is required."]
+
+
+def test_disguised_attachment_is_a_400_and_nothing_saved(desk, customer, disguised_file):
+    response = api_client_for(customer.user).post(
+        "/api/v1/tickets/", {**DEPOSIT, "attachments": [disguised_file]}, format="multipart"
+    )
+
+    assert response.status_code == 400
+    assert "attachments" in response.json()
+    assert Ticket.objects.count() == 0
+
+
+def test_oversized_attachment_is_a_400(desk, customer, screenshot, settings):
+    settings.ATTACHMENT_MAX_BYTES = 16
+
+    response = api_client_for(customer.user).post(
+        "/api/v1/tickets/", {**DEPOSIT, "attachments": [screenshot]}, format="multipart"
+    )
+
+    assert response.status_code == 400
+    assert "at most 16" in response.json()["attachments"][0]
+
+
+def test_invalid_status_transition_is_a_400(agent, deposit_ticket):
+    Ticket.objects.filter(pk=deposit_ticket.pk).update(status=Status.CLOSED)
+
+    response = api_client_for(agent).patch(
+        f"/api/v1/tickets/{deposit_ticket.reference}/", {"status": "investigating"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert "cannot be moved" in response.json()["status"][0]
+    deposit_ticket.refresh_from_db()
+    assert deposit_ticket.status == Status.CLOSED
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"{not json",
+        b"[]",
+        b'"just a string"',
+        b'{"subject": ["a"], "body": {"x": 1}, "category": 5}',
+        b'{"subject": "x", "body": "y", "category": "deposit", "amount": "1e999999"}',
+        b'{"subject": "x", "body": "y", "category": "deposit", "transferred_at": "yesterday"}',
+        b'{"subject": "x", "body": "y", "category": "deposit", "chain": "ETH", "txid": null}',
+    ],
+)
+def test_garbage_never_yields_a_500(desk, customer, payload):
+    response = api_client_for(customer.user).post(
+        "/api/v1/tickets/", payload, content_type="application/json"
+    )
+
+    assert 400 <= response.status_code < 500
+    assert Ticket.objects.count() == 0
+
+
+def test_unknown_filter_value_is_a_400(agent):
+    response = api_client_for(agent).get("/api/v1/tickets/?status=lost")
+
+    assert response.status_code == 400
+    assert "status" in response.json()
+
+
+def test_customer_posting_an_internal_note_is_refused(customer, deposit_ticket):
+    response = api_client_for(customer.user).post(
+        f"/api/v1/tickets/{deposit_ticket.reference}/messages/",
+        {"body": "psst", "internal": True},
+        format="json",
+    )
+
+    assert response.status_code == 403
+    assert not Message.objects.filter(body="psst").exists()
+
+
+def test_message_to_a_long_closed_ticket_is_a_400(customer, deposit_ticket, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    Ticket.objects.filter(pk=deposit_ticket.pk).update(
+        status=Status.CLOSED, closed_at=timezone.now() - timedelta(days=365)
+    )
+
+    response = api_client_for(customer.user).post(
+        f"/api/v1/tickets/{deposit_ticket.reference}/messages/", {"body": "hi"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert "open a new ticket" in response.json()["body"][0]
+
+
+def test_registration_with_a_taken_email_is_a_400(customer):
+    response = api_client_for().post(
+        "/api/v1/auth/register/",
+        {"email": customer.email, "password": "a-long-unique-pass-42"},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert "already exists" in response.json()["email"][0]
+
+
+# --- agents' list: filters, search, query count ------------------------------------------------
+
+
+@pytest.fixture
+def queue(desk, customer, other_customer, agent):
+    tickets = [
+        factories.make_ticket(customer=customer, subject="USDT missing", chain="TRX",
+                              txid=TRON_TXID),
+        factories.make_ticket(customer=other_customer, category="withdrawal",
+                              subject="Withdrawal pending"),
+        factories.make_ticket(customer=other_customer, category="security",
+                              subject="Unknown login"),
+        factories.make_ticket(customer=customer, category="kyc", subject="KYC rejected"),
+    ]
+    return tickets
+
+
+@pytest.mark.parametrize(
+    ("query", "expected_subjects"),
+    [
+        ("category=withdrawal", {"Withdrawal pending"}),
+        ("priority=urgent", {"Unknown login"}),
+        ("team=kyc-compliance", {"KYC rejected"}),
+        (f"q={TRON_TXID}", {"USDT missing"}),
+        ("q=bob@example.com", {"Withdrawal pending", "Unknown login"}),
+        ("q=pending", {"Withdrawal pending"}),
+        ("assignee=none", {"Unknown login", "KYC rejected"}),
+        ("assignee=me", {"USDT missing", "Withdrawal pending"}),
+        ("channel=email", set()),
+        ("status=new&category=deposit", {"USDT missing"}),
+    ],
+)
+def test_supervisor_filters_the_queue(queue, supervisor, agent, query, expected_subjects):
+    client = api_client_for(agent if "assignee=me" in query else supervisor)
+
+    response = client.get(f"/api/v1/tickets/?{query}")
+
+    assert response.status_code == 200
+    assert {t["subject"] for t in response.json()["results"]} == expected_subjects
+
+
+def test_search_by_reference(queue, supervisor):
+    reference = queue[2].reference
+
+    response = api_client_for(supervisor).get(f"/api/v1/tickets/?q={reference.lower()}")
+
+    assert [t["reference"] for t in response.json()["results"]] == [reference]
+
+
+def test_agent_patches_status_priority_team_and_assignee(queue, agent, supervisor, desk):
+    ticket = queue[0]
+
+    response = api_client_for(supervisor).patch(
+        f"/api/v1/tickets/{ticket.reference}/",
+        {"status": "investigating", "priority": "high", "team": "general",
+         "assignee": supervisor.pk},
+        format="json",
+    )
+
+    assert response.status_code == 200
+    data = response.json()
+    assert (data["status"], data["priority"], data["team"]) == ("investigating", "high", "general")
+    assert data["assignee"]["id"] == supervisor.pk
+
+
+def test_patch_with_unknown_team_or_assignee_is_a_400(queue, supervisor, customer):
+    ticket = queue[0]
+    client = api_client_for(supervisor)
+
+    unknown_team = client.patch(
+        f"/api/v1/tickets/{ticket.reference}/", {"team": "nope"}, format="json"
+    )
+    customer_as_assignee = client.patch(
+        f"/api/v1/tickets/{ticket.reference}/", {"assignee": customer.user.pk}, format="json"
+    )
+
+    assert unknown_team.status_code == 400 and "team" in unknown_team.json()
+    assert customer_as_assignee.status_code == 400 and "assignee" in customer_as_assignee.json()
+
+
+@pytest.mark.parametrize("page_size", [5, 100])
+def test_list_uses_a_fixed_number_of_queries_whatever_the_page_size(
+    desk, supervisor, page_size
+):
+    customers = [factories.CustomerFactory() for _ in range(5)]
+    for index in range(30):
+        ticket = factories.make_ticket(customer=customers[index % 5], tags=["vip", f"t{index}"])
+        assert ticket.pk
+    client = api_client_for(supervisor)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/api/v1/tickets/?page_size={page_size}&status=new")
+
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == min(page_size, 30)
+    # token+user, count, page with its joins, tags
+    assert len(queries) <= 4, [q["sql"] for q in queries]
+
+
+def test_message_list_query_count_does_not_grow_with_messages(agent, deposit_ticket, screenshot):
+    from tickets import services
+    from tickets.models import AuthorKind, Channel
+
+    client = api_client_for(agent)
+    url = f"/api/v1/tickets/{deposit_ticket.reference}/messages/"
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for index in range(10):
+        services.message_create(
+            ticket=deposit_ticket, body=f"update {index}", author_kind=AuthorKind.AGENT,
+            channel=Channel.AGENT, acting_user=agent,
+        )
+
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+
+    assert len(many) == len(few)
+
+
+# --- schema, docs, throttling -------------------------------------------------------------------
+
+
+def test_openapi_schema_and_local_swagger_ui(db):
+    schema = api_client_for().get("/api/v1/schema/")
+    docs = api_client_for().get("/api/v1/docs/")
+
+    assert schema.status_code == 200
+    assert b"/api/v1/tickets/{reference}/messages/" in schema.content
+    assert docs.status_code == 200
+    html = docs.content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in html
+    assert "cdn" not in html.lower()
+
+
+def test_login_attempts_are_throttled(customer, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"auth": "3/min", "register": "3/min"},
+    }
+    from rest_framework.throttling import ScopedRateThrottle
+
+    ScopedRateThrottle.THROTTLE_RATES = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    cache.clear()
+    try:
+        codes = [
+            api_client_for().post(
+                "/api/v1/auth/token/", {"username": "x", "password": "y"}, format="json"
+            ).status_code
+            for _ in range(4)
+        ]
+    finally:
+        from rest_framework.settings import api_settings
+
+        ScopedRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+        cache.clear()
+
+    assert codes == [400, 400, 400, 429]
