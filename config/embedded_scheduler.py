@@ -26,14 +26,16 @@ def _interval_seconds(schedule: object) -> float:
     raise TypeError(f"embedded scheduler supports interval schedules only, not {schedule!r}")
 
 
-def _run_forever(stop: threading.Event) -> None:
+def run_until(stop: threading.Event, first_delay: float = 5.0) -> None:
+    """Call each scheduled task at its interval until `stop` is set."""
     from config.celery import app
 
     entries = {
         name: (entry["task"], _interval_seconds(entry["schedule"]))
         for name, entry in settings.CELERY_BEAT_SCHEDULE.items()
     }
-    next_run = {name: time.monotonic() + 5 for name in entries}  # let the server come up first
+    # The first run waits a little so the server is up before the jobs start.
+    next_run = {name: time.monotonic() + first_delay for name in entries}
     while not stop.is_set():
         now = time.monotonic()
         for name, (task_name, interval) in entries.items():
@@ -47,7 +49,7 @@ def _run_forever(stop: threading.Event) -> None:
                 logger.exception("periodic job %s failed", name)
             finally:
                 close_old_connections()
-        stop.wait(1.0)
+        stop.wait(min([1.0, *(interval for _, interval in entries.values())]))
 
 
 def start() -> threading.Event | None:
@@ -57,7 +59,7 @@ def start() -> threading.Event | None:
     _started.set()
     stop = threading.Event()
     threading.Thread(
-        target=_run_forever, args=(stop,), name="embedded-scheduler", daemon=True
+        target=run_until, args=(stop,), name="embedded-scheduler", daemon=True
     ).start()
     logger.info("embedded scheduler started: %s", ", ".join(settings.CELERY_BEAT_SCHEDULE))
     return stop

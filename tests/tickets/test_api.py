@@ -1,6 +1,7 @@
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from tests import factories
@@ -81,7 +82,11 @@ def test_customer_uploads_a_screenshot_with_the_ticket(desk, customer):
     attachment = messages[0]["attachments"][0]
     assert attachment["name"] == "wallet.png"
     assert attachment["content_type"] == "image/png"
-    assert api_client_for(customer.user).get(attachment["url"]).status_code in (200, 404)
+    browser = Client()
+    browser.force_login(customer.user)
+    download = browser.get(attachment["url"])
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == png_bytes()
 
 
 def test_customer_cannot_choose_priority(desk, customer):

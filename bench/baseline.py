@@ -1,0 +1,247 @@
+"""The raw-SQL baseline of `GET /api/v1/tickets/`: what the list costs without the ORM and DRF.
+
+One hand-written query (same joins, same visibility rule, same filters, same order, tags as a
+correlated sub-select) plus a COUNT, rows turned into the same JSON as the API's page with
+`json.dumps`. The benchmark checks once per mix that the result equals the API's.
+"""
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from decimal import Context, Decimal
+from urllib.parse import urlencode
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+
+from tickets.models import AgentMembership, Customer, Tag, Team, Ticket
+
+PAGE_SIZE, MAX_PAGE_SIZE = 25, 100  # config.api.Pagination
+AMOUNT_QUANTUM = Decimal(1).scaleb(-18)  # Ticket.amount: decimal_places=18
+AMOUNT_CONTEXT = Context(prec=38)  # max_digits=38
+SQLITE_FLOAT = Context(prec=15)  # how Django's SQLite backend reads a decimal column
+
+T = Ticket._meta.db_table
+C = Customer._meta.db_table
+TEAM = Team._meta.db_table
+U = get_user_model()._meta.db_table
+TAG = Tag._meta.db_table
+TT = Ticket.tags.through._meta.db_table
+AM = AgentMembership._meta.db_table
+
+SELECT = f"""
+SELECT t.reference, t.subject, t.category, t.status, t.priority, t.channel,
+       tm.slug,
+       a.id, a.username, a.first_name, a.last_name,
+       c.id, c.email, c.name, c.uid,
+       t.uid, t.asset, t.chain, t.txid, t.address, t.memo, t.amount, t.transferred_at,
+       t.created_at, t.updated_at, t.first_response_due, t.resolution_due,
+       {{tags}} AS tags,
+       t.security_review, t.first_responded_at, t.sla_breached_at, m.reference
+FROM {T} t
+INNER JOIN {C} c ON c.id = t.customer_id
+LEFT OUTER JOIN {TEAM} tm ON tm.id = t.team_id
+LEFT OUTER JOIN {U} a ON a.id = t.assignee_id
+LEFT OUTER JOIN {T} m ON m.id = t.merged_into_id
+WHERE {{where}}
+ORDER BY t.created_at DESC, t.id DESC
+LIMIT %s OFFSET %s
+"""
+COUNT = f"SELECT COUNT(*) FROM {T} t {{joins}} WHERE {{where}}"
+
+TAGS_SQL = {
+    "postgresql": f"""(SELECT COALESCE(array_agg(tg.name ORDER BY tg.name), '{{}}')
+        FROM {TT} tt INNER JOIN {TAG} tg ON tg.id = tt.tag_id WHERE tt.ticket_id = t.id)""",
+    "sqlite": f"""(SELECT json_group_array(name) FROM (SELECT tg.name
+        FROM {TT} tt INNER JOIN {TAG} tg ON tg.id = tt.tag_id WHERE tt.ticket_id = t.id
+        ORDER BY tg.name))""",
+}
+
+# An agent sees what their teams handle, what is assigned to them and what is not routed yet;
+# holders of tickets.view_all_tickets (directly or through a group) see everything.
+VISIBILITY = f"""(
+    EXISTS (SELECT 1 FROM auth_permission p
+            INNER JOIN django_content_type ct ON ct.id = p.content_type_id
+            WHERE ct.app_label = 'tickets' AND p.codename = 'view_all_tickets'
+              AND (p.id IN (SELECT gp.permission_id FROM auth_group_permissions gp
+                            INNER JOIN auth_user_groups ug ON ug.group_id = gp.group_id
+                            WHERE ug.user_id = %s)
+                   OR p.id IN (SELECT up.permission_id FROM auth_user_user_permissions up
+                               WHERE up.user_id = %s)))
+    OR t.assignee_id = %s
+    OR t.team_id IS NULL
+    OR t.team_id IN (SELECT am.team_id FROM {AM} am WHERE am.agent_id = %s)
+)"""
+
+
+def _like_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _values(value: str | Sequence[str]) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _where(user_id: int, params: Mapping) -> tuple[list[str], list[object], list[str]]:
+    """SQL conditions, their parameters and the extra joins the COUNT needs."""
+    where, args, joins = [VISIBILITY], [user_id] * 4, []
+    for field in ("status", "category", "priority", "channel"):
+        if field in params:
+            values = _values(params[field])
+            where.append(f"t.{field} IN ({', '.join(['%s'] * len(values))})")
+            args.extend(values)
+    if params.get("team"):
+        joins.append(f"LEFT OUTER JOIN {TEAM} tm ON tm.id = t.team_id")
+        where.append("tm.slug = %s")
+        args.append(params["team"])
+    if params.get("assignee"):
+        assignee = params["assignee"].strip().lower()
+        if assignee == "me":
+            where.append("t.assignee_id = %s")
+            args.append(user_id)
+        elif assignee in ("none", "unassigned"):
+            where.append("t.assignee_id IS NULL")
+        else:
+            where.append("t.assignee_id = %s")
+            args.append(int(assignee))
+    q = (params.get("q") or "").strip()
+    if q:
+        joins.append(f"INNER JOIN {C} c ON c.id = t.customer_id")
+        if connection.vendor == "postgresql":
+            where.append(
+                "(UPPER(t.reference) = UPPER(%s) OR t.uid = %s OR UPPER(t.txid) = UPPER(%s)"
+                " OR UPPER(c.email) = UPPER(%s) OR UPPER(t.subject) LIKE UPPER(%s))"
+            )
+            args.extend([q, q, q, q, f"%{_like_escape(q)}%"])
+        else:  # SQLite's LIKE is case-insensitive for ASCII, which is what Django relies on
+            where.append(
+                "(t.reference LIKE %s ESCAPE '\\' OR t.uid = %s OR t.txid LIKE %s ESCAPE '\\'"
+                " OR c.email LIKE %s ESCAPE '\\' OR t.subject LIKE %s ESCAPE '\\')"
+            )
+            exact = _like_escape(q)
+            args.extend([exact, q, exact, exact, f"%{exact}%"])
+    return where, args, joins
+
+
+def _datetime(value: datetime | None) -> str | None:
+    """DRF's DateTimeField output: ISO 8601 in UTC with a Z."""
+    if value is None:
+        return None
+    text = value.isoformat()
+    if value.tzinfo is None:  # SQLite: Django stores naive UTC
+        return text + "Z"
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _amount(value: Decimal | float | int | None) -> str | None:
+    """DRF's DecimalField output: quantized to 18 places, as a string."""
+    if value is None:
+        return None
+    if isinstance(value, float):
+        value = SQLITE_FLOAT.create_decimal_from_float(value)
+    elif not isinstance(value, Decimal):
+        value = Decimal(value)
+    return f"{value.quantize(AMOUNT_QUANTUM, context=AMOUNT_CONTEXT):f}"
+
+
+def _row(row: Sequence) -> dict:
+    (
+        reference,
+        subject,
+        category,
+        status,
+        priority,
+        channel,
+        team_slug,
+        agent_id,
+        agent_username,
+        agent_first,
+        agent_last,
+        customer_id,
+        customer_email,
+        customer_name,
+        customer_uid,
+        uid,
+        asset,
+        chain,
+        txid,
+        address,
+        memo,
+        amount,
+        transferred_at,
+        created_at,
+        updated_at,
+        first_response_due,
+        resolution_due,
+        tags,
+        security_review,
+        first_responded_at,
+        sla_breached_at,
+        merged_into,
+    ) = row
+    assignee = None
+    if agent_id is not None:
+        full_name = f"{agent_first} {agent_last}".strip()
+        assignee = {"id": agent_id, "username": agent_username, "name": full_name or agent_username}
+    return {
+        "reference": reference,
+        "subject": subject,
+        "category": category,
+        "status": status,
+        "priority": priority,
+        "channel": channel,
+        "team": team_slug,
+        "assignee": assignee,
+        "customer": {
+            "id": customer_id,
+            "email": customer_email,
+            "name": customer_name,
+            "uid": customer_uid,
+        },
+        "uid": uid,
+        "asset": asset,
+        "chain": chain,
+        "txid": txid,
+        "address": address,
+        "memo": memo,
+        "amount": _amount(amount),
+        "transferred_at": _datetime(transferred_at),
+        "created_at": _datetime(created_at),
+        "updated_at": _datetime(updated_at),
+        "first_response_due": _datetime(first_response_due),
+        "resolution_due": _datetime(resolution_due),
+        "tags": json.loads(tags) if isinstance(tags, str) else list(tags),
+        "security_review": bool(security_review),
+        "first_responded_at": _datetime(first_responded_at),
+        "sla_breached_at": _datetime(sla_breached_at),
+        "merged_into": merged_into,
+    }
+
+
+def _page_link(params: Mapping, page: int) -> str:
+    query = {k: v for k, v in params.items() if k != "page"}
+    if page > 1:
+        query["page"] = str(page)
+    encoded = urlencode(query, doseq=True)
+    return "http://testserver/api/v1/tickets/" + (f"?{encoded}" if encoded else "")
+
+
+def ticket_list_json(user_id: int, params: Mapping) -> bytes:
+    """The body of `GET /api/v1/tickets/?<params>` for `user_id`, straight from SQL."""
+    page = int(params.get("page", 1))
+    page_size = min(int(params.get("page_size", PAGE_SIZE)), MAX_PAGE_SIZE)
+    where, args, joins = _where(user_id, params)
+    conditions = " AND ".join(where)
+    with connection.cursor() as cursor:
+        cursor.execute(COUNT.format(joins=" ".join(joins), where=conditions), args)
+        (count,) = cursor.fetchone()
+        sql = SELECT.format(tags=TAGS_SQL[connection.vendor], where=conditions)
+        cursor.execute(sql, [*args, page_size, (page - 1) * page_size])
+        results = [_row(row) for row in cursor.fetchall()]
+    body = {
+        "count": count,
+        "next": _page_link(params, page + 1) if page * page_size < count else None,
+        "previous": _page_link(params, page - 1) if page > 1 else None,
+        "results": results,
+    }
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
