@@ -57,21 +57,28 @@ TAGS_SQL = {
         ORDER BY tg.name))""",
 }
 
-# An agent sees what their teams handle, what is assigned to them and what is not routed yet;
-# holders of tickets.view_all_tickets (directly or through a group) see everything.
-VISIBILITY = f"""(
-    EXISTS (SELECT 1 FROM auth_permission p
+
+def _holds(codename: str) -> str:
+    """True when the user (2 parameters) holds tickets.<codename>, directly or by a group."""
+    return f"""EXISTS (SELECT 1 FROM auth_permission p
             INNER JOIN django_content_type ct ON ct.id = p.content_type_id
-            WHERE ct.app_label = 'tickets' AND p.codename = 'view_all_tickets'
+            WHERE ct.app_label = 'tickets' AND p.codename = '{codename}'
               AND (p.id IN (SELECT gp.permission_id FROM auth_group_permissions gp
                             INNER JOIN auth_user_groups ug ON ug.group_id = gp.group_id
                             WHERE ug.user_id = %s)
                    OR p.id IN (SELECT up.permission_id FROM auth_user_user_permissions up
-                               WHERE up.user_id = %s)))
+                               WHERE up.user_id = %s)))"""
+
+
+# Staff need tickets.view_ticket at all; then an agent sees what their teams handle, what is
+# assigned to them and what is not routed yet, and holders of view_all_tickets everything.
+VISIBILITY = f"""{_holds("view_ticket")} AND (
+    {_holds("view_all_tickets")}
     OR t.assignee_id = %s
     OR t.team_id IS NULL
     OR t.team_id IN (SELECT am.team_id FROM {AM} am WHERE am.agent_id = %s)
 )"""
+VISIBILITY_PARAMS = 6  # each %s above is the user's id
 
 
 def _like_escape(value: str) -> str:
@@ -84,7 +91,7 @@ def _values(value: str | Sequence[str]) -> list[str]:
 
 def _where(user_id: int, params: Mapping) -> tuple[list[str], list[object], list[str]]:
     """SQL conditions, their parameters and the extra joins the COUNT needs."""
-    where, args, joins = [VISIBILITY], [user_id] * 4, []
+    where, args, joins = [VISIBILITY], [user_id] * VISIBILITY_PARAMS, []
     for field in ("status", "category", "priority", "channel"):
         if field in params:
             values = _values(params[field])

@@ -233,10 +233,7 @@ def _make_agents() -> tuple[dict, dict]:
     by_name = {u.username: u for u in User.objects.filter(username__in=[a[0] for a in AGENTS])}
     groups = {g.name: g for g in Group.objects.filter(name__in=[AGENT, SUPERVISOR])}
     User.groups.through.objects.bulk_create(
-        [
-            User.groups.through(user_id=by_name[a[0]].pk, group_id=groups[a[4]].pk)
-            for a in AGENTS
-        ]
+        [User.groups.through(user_id=by_name[a[0]].pk, group_id=groups[a[4]].pk) for a in AGENTS]
     )
     AgentMembership.objects.bulk_create(
         [AgentMembership(team=teams[a[3]], agent=by_name[a[0]]) for a in AGENTS]
@@ -353,7 +350,7 @@ def build(size: int, seed: int = 20240601) -> Dataset:
             status == Status.CLOSED
             and customer.pk in last_ticket_of
             and last_ticket_of[customer.pk] not in merge_into
-            and rng.random() < 0.03
+            and rng.random() < 0.05  # duplicates folded into the earlier ticket
         ):
             merge_into[i] = last_ticket_of[customer.pk]
         else:

@@ -58,8 +58,6 @@ def start() -> threading.Event | None:
         return None
     _started.set()
     stop = threading.Event()
-    threading.Thread(
-        target=run_until, args=(stop,), name="embedded-scheduler", daemon=True
-    ).start()
+    threading.Thread(target=run_until, args=(stop,), name="embedded-scheduler", daemon=True).start()
     logger.info("embedded scheduler started: %s", ", ".join(settings.CELERY_BEAT_SCHEDULE))
     return stop

@@ -113,7 +113,7 @@ def test_scaled_mode_uses_the_configured_services_when_set():
     if os.environ.get("REDIS_URL"):
         assert django_settings.CACHES["default"]["BACKEND"].endswith("RedisCache")
         assert django_settings.CHANNEL_LAYERS["default"]["BACKEND"].startswith("channels_redis")
-        assert django_settings.CELERY_BROKER_URL == os.environ["REDIS_URL"]
+        assert os.environ["REDIS_URL"] == django_settings.CELERY_BROKER_URL
 
 
 # --- settings per environment ----------------------------------------------------------------
@@ -148,7 +148,10 @@ def test_production_refuses_to_start_without_allowed_hosts():
 
 def test_production_settings_pass_the_deployment_checklist():
     result = _manage(
-        "check", "--deploy", "--fail-level", "WARNING",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
         SECRET_KEY="k7#Qm2$vT9!pXz4@Lw8^Rn5&Hs3*Jd6(Fb1)Gc0_Yt-Ue+Ia=Ob]Pq[Mr}Nl{Ks",
         ALLOWED_HOSTS="help.example.com",
     )

@@ -35,8 +35,10 @@ def test_agent_reply_from_the_console_reaches_the_customer_by_email(
     with django_capture_on_commit_callbacks(execute=True):
         response = _console(agent).post(
             f"/admin/tickets/ticket/{deposit_ticket.pk}/reply/",
-            {"body": "Your deposit needed 20 confirmations; it is credited now.",
-             "status": "resolved"},
+            {
+                "body": "Your deposit needed 20 confirmations; it is credited now.",
+                "status": "resolved",
+            },
         )
 
     assert response.status_code == 302
@@ -91,9 +93,9 @@ def test_changing_fields_in_the_console_goes_through_the_audit_trail(
     assert deposit_ticket.assignee == supervisor
     assert sorted(t.name for t in deposit_ticket.tags.all()) == ["chain-congestion", "vip"]
     fields = set(
-        deposit_ticket.events.filter(actor=agent, action__in=[EventAction.CHANGED,
-                                                              EventAction.ASSIGNED])
-        .values_list("field", flat=True)
+        deposit_ticket.events.filter(
+            actor=agent, action__in=[EventAction.CHANGED, EventAction.ASSIGNED]
+        ).values_list("field", flat=True)
     )
     assert fields == {"status", "priority", "assignee", "tags"}
 
@@ -103,8 +105,13 @@ def test_console_offers_only_allowed_status_transitions(agent, deposit_ticket):
 
     response = _console(agent).post(
         f"/admin/tickets/ticket/{deposit_ticket.pk}/change/",
-        {"status": "investigating", "priority": "normal", "team": deposit_ticket.team_id,
-         "assignee": agent.pk, "tag_names": ""},
+        {
+            "status": "investigating",
+            "priority": "normal",
+            "team": deposit_ticket.team_id,
+            "assignee": agent.pk,
+            "tag_names": "",
+        },
     )
 
     assert response.status_code == 200  # the form comes back with an error

@@ -30,8 +30,12 @@ def test_client_registers_files_a_deposit_ticket_and_follows_the_reply(desk, age
     anonymous = api_client_for()
     registered = anonymous.post(
         "/api/v1/auth/register/",
-        {"email": "Wei@Example.com", "password": "a-long-unique-pass-42", "name": "Wei",
-         "language": "zh-hans"},
+        {
+            "email": "Wei@Example.com",
+            "password": "a-long-unique-pass-42",
+            "name": "Wei",
+            "language": "zh-hans",
+        },
         format="json",
     )
     assert registered.status_code == 201
@@ -48,8 +52,11 @@ def test_client_registers_files_a_deposit_ticket_and_follows_the_reply(desk, age
     assert created.status_code == 201
     ticket = created.json()
     assert ticket["reference"].startswith("TKT-")
-    assert (ticket["status"], ticket["team"], ticket["txid"]) == ("new", "deposits-withdrawals",
-                                                                  TRON_TXID)
+    assert (ticket["status"], ticket["team"], ticket["txid"]) == (
+        "new",
+        "deposits-withdrawals",
+        TRON_TXID,
+    )
     assert ticket["first_response_due"] is not None
 
     agent_reply = api_client_for(agent).post(
@@ -76,9 +83,11 @@ def test_customer_uploads_a_screenshot_with_the_ticket(desk, customer):
     )
 
     assert response.status_code == 201
-    messages = api_client_for(customer.user).get(
-        f"/api/v1/tickets/{response.json()['reference']}/messages/"
-    ).json()["results"]
+    messages = (
+        api_client_for(customer.user)
+        .get(f"/api/v1/tickets/{response.json()['reference']}/messages/")
+        .json()["results"]
+    )
     attachment = messages[0]["attachments"][0]
     assert attachment["name"] == "wallet.png"
     assert attachment["content_type"] == "image/png"
@@ -261,12 +270,15 @@ def test_registration_with_a_taken_email_is_a_400(customer):
 @pytest.fixture
 def queue(desk, customer, other_customer, agent):
     tickets = [
-        factories.make_ticket(customer=customer, subject="USDT missing", chain="TRX",
-                              txid=TRON_TXID),
-        factories.make_ticket(customer=other_customer, category="withdrawal",
-                              subject="Withdrawal pending"),
-        factories.make_ticket(customer=other_customer, category="security",
-                              subject="Unknown login"),
+        factories.make_ticket(
+            customer=customer, subject="USDT missing", chain="TRX", txid=TRON_TXID
+        ),
+        factories.make_ticket(
+            customer=other_customer, category="withdrawal", subject="Withdrawal pending"
+        ),
+        factories.make_ticket(
+            customer=other_customer, category="security", subject="Unknown login"
+        ),
         factories.make_ticket(customer=customer, category="kyc", subject="KYC rejected"),
     ]
     return tickets
@@ -309,8 +321,12 @@ def test_agent_patches_status_priority_team_and_assignee(queue, agent, superviso
 
     response = api_client_for(supervisor).patch(
         f"/api/v1/tickets/{ticket.reference}/",
-        {"status": "investigating", "priority": "high", "team": "general",
-         "assignee": supervisor.pk},
+        {
+            "status": "investigating",
+            "priority": "high",
+            "team": "general",
+            "assignee": supervisor.pk,
+        },
         format="json",
     )
 
@@ -336,9 +352,7 @@ def test_patch_with_unknown_team_or_assignee_is_a_400(queue, supervisor, custome
 
 
 @pytest.mark.parametrize("page_size", [5, 100])
-def test_list_uses_a_fixed_number_of_queries_whatever_the_page_size(
-    desk, supervisor, page_size
-):
+def test_list_uses_a_fixed_number_of_queries_whatever_the_page_size(desk, supervisor, page_size):
     customers = [factories.CustomerFactory() for _ in range(5)]
     for index in range(30):
         ticket = factories.make_ticket(customer=customers[index % 5], tags=["vip", f"t{index}"])
@@ -364,8 +378,11 @@ def test_message_list_query_count_does_not_grow_with_messages(agent, deposit_tic
         client.get(url)
     for index in range(10):
         services.message_create(
-            ticket=deposit_ticket, body=f"update {index}", author_kind=AuthorKind.AGENT,
-            channel=Channel.AGENT, acting_user=agent,
+            ticket=deposit_ticket,
+            body=f"update {index}",
+            author_kind=AuthorKind.AGENT,
+            channel=Channel.AGENT,
+            acting_user=agent,
         )
 
     with CaptureQueriesContext(connection) as many:
@@ -400,9 +417,9 @@ def test_login_attempts_are_throttled(customer, settings):
     cache.clear()
     try:
         codes = [
-            api_client_for().post(
-                "/api/v1/auth/token/", {"username": "x", "password": "y"}, format="json"
-            ).status_code
+            api_client_for()
+            .post("/api/v1/auth/token/", {"username": "x", "password": "y"}, format="json")
+            .status_code
             for _ in range(4)
         ]
     finally:

@@ -60,9 +60,7 @@ MATRIX = [
 
 @pytest.mark.parametrize(("persona", "sees", "changes", "sees_internal"), MATRIX)
 def test_ticket_detail(case, personas, persona, sees, changes, sees_internal):
-    response = api_client_for(personas[persona]).get(
-        f"/api/v1/tickets/{case['ticket'].reference}/"
-    )
+    response = api_client_for(personas[persona]).get(f"/api/v1/tickets/{case['ticket'].reference}/")
 
     assert response.status_code == (200 if sees else 404)
 
@@ -161,9 +159,7 @@ def test_unknown_reference_and_attachment_look_like_forbidden_ones(case, custome
     client = api_client_for(customer.user)
 
     assert client.get("/api/v1/tickets/TKT-00000000/").status_code == 404
-    response = _site_client(customer.user).get(
-        "/attachments/00000000-0000-0000-0000-000000000000/"
-    )
+    response = _site_client(customer.user).get("/attachments/00000000-0000-0000-0000-000000000000/")
     assert response.status_code == 404
 
 

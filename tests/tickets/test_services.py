@@ -259,7 +259,9 @@ def test_internal_note_neither_answers_the_customer_nor_emails_them(
     agent, deposit_ticket, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        _agent_reply(deposit_ticket, agent, body="Checked TronScan: 19 confirmations.", internal=True)
+        _agent_reply(
+            deposit_ticket, agent, body="Checked TronScan: 19 confirmations.", internal=True
+        )
 
     deposit_ticket.refresh_from_db()
     assert deposit_ticket.first_responded_at is None
@@ -314,8 +316,11 @@ def test_customer_answer_hands_the_ticket_back_to_the_agents(agent, deposit_tick
 
 @pytest.mark.parametrize(
     ("start", "target"),
-    [(Status.RESOLVED, Status.INVESTIGATING), (Status.CLOSED, Status.OPEN),
-     (Status.OPEN, Status.NEW)],
+    [
+        (Status.RESOLVED, Status.INVESTIGATING),
+        (Status.CLOSED, Status.OPEN),
+        (Status.OPEN, Status.NEW),
+    ],
 )
 def test_invalid_status_transition_is_refused(agent, deposit_ticket, start, target):
     Ticket.objects.filter(pk=deposit_ticket.pk).update(status=start)

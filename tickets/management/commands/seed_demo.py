@@ -1164,12 +1164,13 @@ def quiet_side_effects() -> Iterator[None]:
     """
     from config.celery import app as celery_app
 
-    loggers = [logging.getLogger(name) for name in ("tickets", "celery", "kombu")]
+    quiet = {"tickets": logging.WARNING, "celery": logging.WARNING, "kombu": logging.ERROR}
+    loggers = [logging.getLogger(name) for name in quiet]
     levels = [logger.level for logger in loggers]
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
     for logger in loggers:
-        logger.setLevel(logging.WARNING)
+        logger.setLevel(quiet[logger.name])
     try:
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
             yield
@@ -1337,7 +1338,8 @@ class Command(BaseCommand):
             ticket = self._step(ticket, step, customer, teams)
         ticket.refresh_from_db()
         if spec["age"]:
-            self._backdate(ticket, spec["age"], checkpoints)
+            kinds = [step[0] for step in spec["steps"]]
+            self._backdate(ticket, spec["age"], checkpoints, kinds, spec["key"])
         return ticket
 
     def _who(self, who: str, ticket: Ticket) -> Any:
@@ -1401,21 +1403,31 @@ class Command(BaseCommand):
             raise CommandError(f"Unknown demo step {kind!r}")
         return ticket
 
-    def _backdate(self, ticket: Ticket, age: timedelta, checkpoints: list) -> None:
+    def _backdate(
+        self, ticket: Ticket, age: timedelta, checkpoints: list, kinds: list[str], key: str
+    ) -> None:
         """Move a ticket's history `age` into the past. Demo realism only.
 
         The services stamp everything with the current time, and a demo where every ticket
         was opened a second ago shows no SLA clock running out. So once a ticket has been
         worked through the services, its history is replayed onto the past: the customer
-        opened it `age` ago and the steps follow over the first hours or days (the first ones
-        quickly, later ones further apart). Due times keep their distance from `created_at`,
-        so the SLA promise itself is unchanged.
+        opened it `age` ago, the agent answered within the first-response promise, and later
+        steps follow further apart over the next hours or days. Due times keep their distance
+        from `created_at`, so the SLA promise itself is unchanged.
         """
         steps = len(checkpoints) - 1
         window = min(age * 0.9, timedelta(hours=36))
         new_start = timezone.now() - age
-        # Phase 0 is the ticket's creation; phase i the i-th step of the spec.
+        # Phase 0 is the ticket's creation, phase i the i-th step of the spec.
         offsets = [window * (i / steps) ** 2 if steps else timedelta(0) for i in range(steps + 1)]
+        if "reply" in kinds:
+            first_reply = kinds.index("reply") + 1
+            # Answered after 30-85 % of the promised time, varying (reproducibly) per ticket.
+            share = 0.3 + 0.55 * _digest(key)[0] / 255
+            promised = (ticket.first_response_due - ticket.created_at) * share
+            if offsets[first_reply] > promised:
+                for i in range(first_reply + 1):
+                    offsets[i] = promised * i / first_reply
 
         def moved(moment):
             if moment is None:
