@@ -15,6 +15,7 @@ from django.http import (
     HttpResponseRedirect,
 )
 from django.urls import path, reverse
+from django.views.decorators.debug import sensitive_post_parameters
 from django.utils import timezone
 from django.utils.html import format_html
 
@@ -288,7 +289,8 @@ class TicketAdmin(admin.ModelAdmin):
         return [
             path(
                 "<int:ticket_id>/reply/",
-                self.admin_site.admin_view(self.reply_view),
+                # A customer's secrets never show up in an error report either.
+                self.admin_site.admin_view(sensitive_post_parameters("body")(self.reply_view)),
                 name="tickets_ticket_reply",
             ),
             *super().get_urls(),

@@ -3,6 +3,8 @@
 from django.contrib.auth import authenticate, get_user_model
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_post_parameters
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, mixins, permissions, serializers, status, viewsets
@@ -46,6 +48,13 @@ class IsAgent(permissions.BasePermission):
 # --- auth ------------------------------------------------------------------------------------
 
 
+# Error reports (DEBUG pages, mail to ADMINS) must not echo passwords or message bodies.
+_sensitive = method_decorator(
+    sensitive_post_parameters("password", "body", "subject"), name="dispatch"
+)
+
+
+@_sensitive
 class ObtainTokenView(APIView):
     """Exchange a username (or a customer's email) and password for an API token."""
 
@@ -83,6 +92,7 @@ class ObtainTokenView(APIView):
         return Response({"token": token.key})
 
 
+@_sensitive
 class RegisterView(APIView):
     """Customers create their own account and receive an API token."""
 
@@ -114,6 +124,7 @@ def _serializer_for(
     return agent_cls if is_agent(user) else customer_cls
 
 
+@_sensitive
 class TicketViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -195,6 +206,7 @@ class TicketViewSet(
         return Response(self.get_serializer(ticket).data)
 
 
+@_sensitive
 class TicketMessagesView(generics.GenericAPIView):
     """A ticket's conversation. Customers see and write public messages only."""
 

@@ -1,0 +1,330 @@
+"""`python -m bench` (`make bench`): the ticket list API against a raw-SQL baseline, at 10k and
+100k tickets, on SQLite and on PostgreSQL, in one run. Prints Markdown.
+
+Every (backend, size) case runs `python -m bench.ticket_list` in a subprocess on a scratch
+database: an SQLite file in a temporary folder, or a PostgreSQL database that this script
+creates and drops (`helpdesk_bench_10k`, ...) on BENCH_POSTGRES_URL (default
+postgresql://127.0.0.1:5432/postgres, as the current OS user). No PostgreSQL: its rows are
+skipped with the reason.
+"""
+
+import argparse
+import json
+import os
+import platform
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from bench.ticket_list import RESULT_PREFIX
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZES = (10_000, 100_000)
+BACKENDS = ("sqlite", "postgresql")
+BACKEND_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+PG_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://127.0.0.1:5432/postgres")
+CASE_TIMEOUT = 900  # seconds
+
+# The targets the list endpoint is held to.
+MAX_QUERIES = 4  # per list request, whatever the page size
+MAX_GROWTH = 1.5  # API p95 at the largest size / at the smallest, per mix
+MAX_RAW_RATIO = 3.0  # API p95 / raw-SQL p95
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def size_label(size: int) -> str:
+    return f"{size // 1000}k" if size % 1000 == 0 else str(size)
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def postgres_version() -> tuple[str | None, str | None]:
+    """(server version, None) or (None, why PostgreSQL cannot be used)."""
+    try:
+        import psycopg
+    except ImportError as exc:
+        return None, f"psycopg is not installed ({exc})"
+    try:
+        with psycopg.connect(PG_ADMIN_URL, connect_timeout=3, autocommit=True) as conn:
+            return str(conn.execute("SHOW server_version").fetchone()[0]), None
+    except Exception as exc:  # noqa: BLE001 - any failure means: skip PostgreSQL, say why
+        return None, f"cannot connect to {PG_ADMIN_URL}: {str(exc).strip().splitlines()[0]}"
+
+
+def machine_info(pg_version: str | None) -> dict:
+    import django
+    import rest_framework
+
+    return {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": platform.machine(),
+        "cpu": cpu_model(),
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "drf": rest_framework.VERSION,
+        "sqlite": sqlite3.sqlite_version,
+        "postgresql": pg_version,
+    }
+
+
+def _pg_admin(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, connect_timeout=5, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def _pg_url(database: str) -> str:
+    parts = urlsplit(PG_ADMIN_URL)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + database, parts.query, ""))
+
+
+def run_case(backend: str, size: int, args: argparse.Namespace, scratch: Path) -> dict:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "testserver",
+        "REDIS_URL": "",  # local-memory cache and eager tasks: nothing shared is touched
+        "EMBEDDED_SCHEDULER": "0",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
+    database = f"helpdesk_bench_{size_label(size)}"
+    if backend == "sqlite":
+        env["DATABASE_URL"] = ""  # set, so a .env file cannot select another database
+        env["SQLITE_PATH"] = str(scratch / f"{database}.sqlite3")
+    else:
+        _pg_admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        _pg_admin(f'CREATE DATABASE "{database}"')
+        env["DATABASE_URL"] = _pg_url(database)
+    command = [
+        sys.executable,
+        "-m",
+        "bench.ticket_list",
+        f"--size={size}",
+        f"--requests={args.requests}",
+        f"--warmup={args.warmup}",
+    ]
+    try:
+        completed = subprocess.run(  # noqa: S603 - our own module, our own arguments
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+            timeout=CASE_TIMEOUT,
+            check=False,
+        )
+    finally:
+        if backend == "postgresql" and not args.keep:
+            _pg_admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    for line in completed.stdout.splitlines():
+        if line.startswith(RESULT_PREFIX):
+            return json.loads(line[len(RESULT_PREFIX) :])
+    raise RuntimeError(f"{' '.join(command)} exited {completed.returncode} without a result")
+
+
+# --- report ----------------------------------------------------------------------------------
+
+
+def _ms(value: float) -> str:
+    return f"{value:.1f}" if value < 100 else f"{value:.0f}"
+
+
+def backend_report(backend: str, results: list[dict]) -> list[str]:
+    """The Markdown table and target lines of one backend's cases."""
+    results = sorted(results, key=lambda r: r["size"])
+    sizes = [r["size"] for r in results]
+    small, large = sizes[0], sizes[-1]
+    by_key = {(r["size"], c["persona"], c["mix"]): c for r in results for c in r["cases"]}
+    order = [(c["persona"], c["mix"]) for c in results[0]["cases"]]
+    lines = [
+        f"### {BACKEND_NAMES[backend]} {results[0]['db_version']}",
+        "",
+        "| persona | mix | size | count | API p50 | API p95 | raw p50 | raw p95 "
+        f"| API/raw p95 | queries/request | API p95 vs {size_label(small)} |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for persona, mix in order:
+        for size in sizes:
+            case = by_key.get((size, persona, mix))
+            if case is None:
+                continue
+            ratio = case["api_p95"] / case["raw_p95"]
+            growth = ""
+            if size != small and (small, persona, mix) in by_key:
+                growth = f"×{case['api_p95'] / by_key[(small, persona, mix)]['api_p95']:.2f}"
+            flag = "" if case["match"] else " ≠ MISMATCH"
+            lines.append(
+                f"| {persona} | `{mix}` | {size_label(size)} | {case['count']:,} "
+                f"| {_ms(case['api_p50'])} | {_ms(case['api_p95'])} "
+                f"| {_ms(case['raw_p50'])} | {_ms(case['raw_p95'])} "
+                f"| {ratio:.1f}×{flag} | {case['queries_max']} | {growth} |"
+            )
+    lines.append("")
+    lines.append("Times in ms. " + "; ".join(
+        f"{size_label(r['size'])}: migrate {r['migrate_s']:.0f} s, data {r['generate_s']:.0f} s, "
+        f"requests {r['bench_s']:.0f} s"
+        for r in results
+    ) + ".")
+    lines.append("")
+
+    cases = [c for r in results for c in r["cases"]]
+    worst_queries = max(c["queries_max"] for c in cases)
+    over = sorted({f"{c['persona']} `{c['mix']}`" for c in cases if c["queries_max"] > MAX_QUERIES})
+    lines.append(
+        f"- Target 1, ≤ {MAX_QUERIES} queries per list request: "
+        + ("**held**" if not over else "**missed**")
+        + f" (max {worst_queries}"
+        + (f"; over on {', '.join(over)}" if over else "")
+        + ")."
+    )
+    if small != large:
+        growths = []
+        for persona, mix in order:
+            if (small, persona, mix) in by_key and (large, persona, mix) in by_key:
+                growth = by_key[(large, persona, mix)]["api_p95"] / by_key[(small, persona, mix)][
+                    "api_p95"
+                ]
+                growths.append((growth, persona, mix))
+        missed = [g for g in growths if g[0] > MAX_GROWTH]
+        lines.append(
+            f"- Target 2, API p95 at {size_label(large)} ≤ {MAX_GROWTH} × at {size_label(small)}: "
+            + ("**held**" if not missed else "**missed**")
+            + f" ({len(growths) - len(missed)} of {len(growths)} mixes within"
+            + (
+                "; over: " + ", ".join(f"{p} `{m}` ×{g:.2f}" for g, p, m in sorted(missed)[::-1])
+                if missed
+                else ""
+            )
+            + ")."
+        )
+    ratios = sorted(((c["api_p95"] / c["raw_p95"], c) for c in cases), key=lambda x: x[0])
+    within = [r for r, _ in ratios if r <= MAX_RAW_RATIO]
+    lines.append(
+        f"- Target 3, API p95 ≤ {MAX_RAW_RATIO:g} × raw SQL p95: "
+        + ("**held**" if len(within) == len(ratios) else "**missed**")
+        + f" ({len(within)} of {len(ratios)} rows within; API/raw from {ratios[0][0]:.1f}× "
+        f"to {ratios[-1][0]:.1f}×, median {ratios[len(ratios) // 2][0]:.1f}×)."
+    )
+    mismatches = [c for c in cases if not c["match"]]
+    if mismatches:
+        lines.append(
+            f"- **BASELINE MISMATCH** on {len(mismatches)} mixes: the raw-SQL JSON differs from "
+            "the API's, so those ratios are not comparable: "
+            + "; ".join(f"{c['persona']} `{c['mix']}`: {c['mismatch']}" for c in mismatches)
+        )
+    lines.append("")
+
+    # Where the API's SQL time goes at the largest size (median of the warm-up requests).
+    kinds = ["auth", "count", "page", "tags", "other"]
+    lines.append(
+        f"API SQL time per request at {size_label(large)}, ms "
+        "(execute only, median of the warm-ups; `other` = queries beyond the expected four):"
+    )
+    lines.append("")
+    lines.append("| persona | mix | " + " | ".join(kinds) + " |")
+    lines.append("|---|---|" + "---:|" * len(kinds))
+    for persona, mix in order:
+        case = by_key.get((large, persona, mix))
+        if case is None:
+            continue
+        cells = [_ms(case["sql_ms"][k]) if k in case["sql_ms"] else "" for k in kinds]
+        lines.append(f"| {persona} | `{mix}` | " + " | ".join(cells) + " |")
+    lines.append("")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--sizes", default=",".join(map(str, SIZES)), help="comma-separated ticket counts"
+    )
+    parser.add_argument("--backends", default=",".join(BACKENDS), help="sqlite,postgresql")
+    parser.add_argument("--requests", type=int, default=60, help="timed requests per mix")
+    parser.add_argument("--warmup", type=int, default=5, help="warm-up requests per mix")
+    parser.add_argument("--json", type=Path, help="also write the raw results here")
+    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL databases")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    backends = [b for b in args.backends.split(",") if b]
+    unknown = set(backends) - set(BACKENDS)
+    if unknown:
+        parser.error(f"unknown backends: {', '.join(sorted(unknown))}")
+
+    pg_version, pg_problem = (None, None)
+    if "postgresql" in backends:
+        pg_version, pg_problem = postgres_version()
+        if pg_problem:
+            log(f"PostgreSQL rows skipped: {pg_problem}")
+            backends.remove("postgresql")
+    info = machine_info(pg_version)
+
+    started = time.perf_counter()
+    results: dict[str, list[dict]] = {b: [] for b in backends}
+    failures = []
+    with tempfile.TemporaryDirectory(prefix="helpdesk-bench-") as scratch:
+        for backend in backends:
+            for size in sizes:
+                log(f"[{BACKEND_NAMES[backend]} {size:,} tickets]")
+                try:
+                    results[backend].append(run_case(backend, size, args, Path(scratch)))
+                except Exception as exc:  # noqa: BLE001 - report the case, run the others
+                    log(f"  FAILED: {exc}")
+                    failures.append(f"{BACKEND_NAMES[backend]} {size:,}: {exc}")
+    elapsed = time.perf_counter() - started
+
+    out = [
+        "## Ticket list: `GET /api/v1/tickets/`",
+        "",
+        f"- Date: {info['date']}; machine: `{info['machine']}`, {info['cpu']}, "
+        f"{info['cores']} cores",
+        f"- Python {info['python']}, Django {info['django']}, DRF {info['drf']}, "
+        f"SQLite {info['sqlite']}, PostgreSQL {info['postgresql'] or 'not used'}",
+        f"- Per mix: {args.warmup} warm-up then {args.requests} timed requests, API and raw SQL "
+        "interleaved; nearest-rank p50/p95. Run took "
+        f"{elapsed / 60:.1f} min.",
+    ]
+    if pg_problem:
+        out.append(f"- **PostgreSQL rows skipped**: {pg_problem}")
+    for failure in failures:
+        out.append(f"- **Case failed**: {failure}")
+    out.append("")
+    for backend in backends:
+        if results[backend]:
+            out.extend(backend_report(backend, results[backend]))
+    print("\n".join(out))
+
+    mismatched = [
+        f"{BACKEND_NAMES[b]} {size_label(r['size'])} {c['persona']} {c['mix']}"
+        for b in backends
+        for r in results[b]
+        for c in r["cases"]
+        if not c["match"]
+    ]
+    if mismatched:
+        log("!!! BASELINE MISMATCH: raw SQL JSON differs from the API's on: " + "; ".join(mismatched))
+    if args.json:
+        args.json.write_text(json.dumps({"info": info, "results": results}, indent=2))
+    return 1 if failures or mismatched else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
