@@ -63,7 +63,7 @@ def postgres_version() -> tuple[str | None, str | None]:
     try:
         with psycopg.connect(PG_ADMIN_URL, connect_timeout=3, autocommit=True) as conn:
             return str(conn.execute("SHOW server_version").fetchone()[0]), None
-    except Exception as exc:  # noqa: BLE001 - any failure means: skip PostgreSQL, say why
+    except Exception as exc:  # any failure means: skip PostgreSQL, say why
         return None, f"cannot connect to {PG_ADMIN_URL}: {str(exc).strip().splitlines()[0]}"
 
 
@@ -179,11 +179,12 @@ def backend_report(backend: str, results: list[dict]) -> list[str]:
                 f"| {ratio:.1f}×{flag} | {case['queries_max']} | {growth} |"
             )
     lines.append("")
-    lines.append("Times in ms. " + "; ".join(
-        f"{size_label(r['size'])}: migrate {r['migrate_s']:.0f} s, data {r['generate_s']:.0f} s, "
-        f"requests {r['bench_s']:.0f} s"
+    setup = [
+        f"{size_label(r['size'])}: migrate {r['migrate_s']:.0f} s, "
+        f"data {r['generate_s']:.0f} s, requests {r['bench_s']:.0f} s"
         for r in results
-    ) + ".")
+    ]
+    lines.append("Times in ms. Wall time per case: " + "; ".join(setup) + ".")
     lines.append("")
 
     cases = [c for r in results for c in r["cases"]]
@@ -200,9 +201,10 @@ def backend_report(backend: str, results: list[dict]) -> list[str]:
         growths = []
         for persona, mix in order:
             if (small, persona, mix) in by_key and (large, persona, mix) in by_key:
-                growth = by_key[(large, persona, mix)]["api_p95"] / by_key[(small, persona, mix)][
-                    "api_p95"
-                ]
+                growth = (
+                    by_key[(large, persona, mix)]["api_p95"]
+                    / by_key[(small, persona, mix)]["api_p95"]
+                )
                 growths.append((growth, persona, mix))
         missed = [g for g in growths if g[0] > MAX_GROWTH]
         lines.append(
@@ -286,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
                 log(f"[{BACKEND_NAMES[backend]} {size:,} tickets]")
                 try:
                     results[backend].append(run_case(backend, size, args, Path(scratch)))
-                except Exception as exc:  # noqa: BLE001 - report the case, run the others
+                except Exception as exc:  # report the case, run the others
                     log(f"  FAILED: {exc}")
                     failures.append(f"{BACKEND_NAMES[backend]} {size:,}: {exc}")
     elapsed = time.perf_counter() - started
@@ -320,7 +322,8 @@ def main(argv: list[str] | None = None) -> int:
         if not c["match"]
     ]
     if mismatched:
-        log("!!! BASELINE MISMATCH: raw SQL JSON differs from the API's on: " + "; ".join(mismatched))
+        log("!!! BASELINE MISMATCH: raw SQL JSON differs from the API's on:")
+        log("; ".join(mismatched))
     if args.json:
         args.json.write_text(json.dumps({"info": info, "results": results}, indent=2))
     return 1 if failures or mismatched else 0

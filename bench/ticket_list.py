@@ -92,7 +92,7 @@ class _Timer:
     def __init__(self, into: dict[str, float]) -> None:
         self.into = into
 
-    def __call__(self, execute, sql, params, many, context):  # noqa: ANN001
+    def __call__(self, execute, sql, params, many, context):
         started = time.perf_counter()
         try:
             return execute(sql, params, many, context)
@@ -132,7 +132,7 @@ def run(size: int, requests: int, warmup: int, seed: int) -> dict:
         for name, params in mixes(data.txid):
             url = URL + (f"?{urlencode(params)}" if params else "")
 
-            def api(url: str = url) -> bytes:
+            def api(url: str = url, client: APIClient = client) -> bytes:
                 response = client.get(url)
                 if response.status_code != 200:
                     raise RuntimeError(f"GET {url} answered {response.status_code}")

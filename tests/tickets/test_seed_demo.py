@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import transaction
 
 from tickets import crypto, services
 from tickets.management.commands.seed_demo import CUSTOMER_PASSWORD, demo_recovery_phrase
@@ -33,9 +34,21 @@ def seed(*args: str) -> str:
     return out.getvalue()
 
 
+@pytest.fixture(scope="module")
+def _seeded_once(django_db_setup, django_db_blocker):
+    """Seed once for the whole module (it takes a second) and roll it all back afterwards.
+
+    Each test still runs in its own savepoint (`db`), so what one test changes does not
+    leak into the next.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield seed("--force")
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def seeded(db) -> str:
-    return seed("--force")
+def seeded(_seeded_once, db) -> str:
+    return _seeded_once
 
 
 def snapshot() -> dict[str, int]:

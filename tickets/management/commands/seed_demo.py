@@ -1446,8 +1446,10 @@ class Command(BaseCommand):
             closed_at=moved(ticket.closed_at),
         )
         for model in (Message, TicketEvent):
-            for pk, moment in model.objects.filter(ticket=ticket).values_list("pk", "created_at"):
-                model.objects.filter(pk=pk).update(created_at=moved(moment))
+            rows = list(model.objects.filter(ticket=ticket).only("pk", "created_at"))
+            for row in rows:
+                row.created_at = moved(row.created_at)
+            model.objects.bulk_update(rows, ["created_at"])
 
     # --- report ----------------------------------------------------------------------------
 
