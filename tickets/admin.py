@@ -159,6 +159,7 @@ class TicketAdmin(admin.ModelAdmin):
         "resolution_due",
         "first_responded_at",
         "sla_breached_at",
+        "sla_paused_at",
         "uid",
         "asset",
         "chain",
@@ -193,7 +194,7 @@ class TicketAdmin(admin.ModelAdmin):
                 "fields": [
                     "sla_state",
                     ("first_response_due", "first_responded_at"),
-                    "resolution_due",
+                    ("resolution_due", "sla_paused_at"),
                     "sla_breached_at",
                 ]
             },
@@ -238,6 +239,8 @@ class TicketAdmin(admin.ModelAdmin):
             return format_html('<strong style="color:#b00">breached</strong>')
         if not ticket.is_active:
             return "met" if ticket.status in (Status.RESOLVED, Status.CLOSED) else "—"
+        if ticket.status == Status.PENDING_CUSTOMER:
+            return "paused: waiting for the customer"
         due = ticket.resolution_due
         if ticket.first_responded_at is None and ticket.first_response_due:
             due = ticket.first_response_due

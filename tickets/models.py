@@ -234,6 +234,8 @@ class Ticket(models.Model):
     resolution_due = models.DateTimeField(null=True, blank=True)
     first_responded_at = models.DateTimeField(null=True, blank=True)
     sla_breached_at = models.DateTimeField("SLA breached", null=True, blank=True)
+    # Set while the ticket waits for the customer: the resolution clock is stopped.
+    sla_paused_at = models.DateTimeField("SLA paused since", null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     merged_into = models.ForeignKey(

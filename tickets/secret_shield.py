@@ -204,6 +204,11 @@ _ZH_IN_RUN_WORDING_RE: Final = re.compile(
 # - A window inside a longer run (rule 3): stricter (misses ~1 in 1,000, rejects ~93 %), because
 #   several windows are tried per run.
 _ZH_RUN_MIN_MEAN_LOG_RANK: Final = 7.5
+# A whole run with no recovery-phrase wording before it must look rarer still: everyday
+# sentences full of uncommon characters ("重置谷歌验证器需要完成身份核验", mean 8.25) pass the
+# checksum by chance often enough to matter. At 8.5 about 1 % of real phrases written
+# contiguously and unannounced would be missed — the rarest way of pasting one.
+_ZH_UNANNOUNCED_MIN_MEAN_LOG_RANK: Final = 8.5
 _ZH_WINDOW_MIN_MEAN_LOG_RANK: Final = 8.0
 
 
@@ -242,9 +247,11 @@ def _chinese_seed_spans(text: str) -> list[_Span]:
         # Rule 2: a contiguous run is a phrase only if its length is a mnemonic length and the
         # checksum validates: ordinary sentences are mostly made of list characters, so the
         # checksum (with the frequency test above) is what tells them apart.
+        announced = _SEED_WORDING_RE.search(text, max(0, start - _CONTEXT_CHARS), start)
+        threshold = _ZH_RUN_MIN_MEAN_LOG_RANK if announced else _ZH_UNANNOUNCED_MIN_MEAN_LOG_RANK
         if (
             len(indices) in _MNEMONIC_LENGTHS
-            and _mean_log_rank(indices) >= _ZH_RUN_MIN_MEAN_LOG_RANK
+            and _mean_log_rank(indices) >= threshold
             and _bip39_checksum_ok(indices)
         ):
             spans.append(_Span(start, end, "seed_phrase"))
@@ -253,7 +260,7 @@ def _chinese_seed_spans(text: str) -> list[_Span]:
         # "我的助记词是<phrase>") makes the run longer than the phrase. Only where wording
         # announces a phrase, try the windows that would start right after that wording.
         anchors = {m.end() for m in _ZH_IN_RUN_WORDING_RE.finditer(run)}
-        if _SEED_WORDING_RE.search(text, max(0, start - _CONTEXT_CHARS), start):
+        if announced:
             anchors.add(0)
         for anchor in sorted(anchors):
             length = _longest_mnemonic_at(indices, anchor)

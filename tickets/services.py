@@ -534,7 +534,11 @@ def message_create(
     if author_kind == AuthorKind.CUSTOMER:
         _customer_wrote(ticket, acting_user, now)
 
-    shield = _shield(body, [ticket.txid])
+    # The shield guards what customers send in; agents' and system text is ours.
+    if author_kind == AuthorKind.CUSTOMER:
+        shield = _shield(body, [ticket.txid])
+    else:
+        shield = ShieldResult(text=body, findings=())
     message = Message.objects.create(
         ticket=ticket,
         author_kind=author_kind,
@@ -551,7 +555,7 @@ def message_create(
         acting_user,
         after={"message": message.pk, "author_kind": author_kind},
     )
-    if shield.found and author_kind == AuthorKind.CUSTOMER:
+    if shield.found:
         _after_secret_found(ticket, shield.findings)
 
     if author_kind == AuthorKind.AGENT and not internal:
@@ -582,12 +586,36 @@ def _customer_wrote(ticket: Ticket, acting_user: User | None, now: datetime) -> 
             )
     if ticket.status in (Status.CLOSED, Status.RESOLVED, Status.PENDING_CUSTOMER):
         before = ticket.status
-        ticket.status = Status.OPEN
-        ticket.resolved_at = None
-        ticket.closed_at = None
-        ticket.save(update_fields=["status", "resolved_at", "closed_at", "updated_at"])
+        _apply_status(ticket, Status.OPEN, now)
         action = EventAction.REOPENED if before != Status.PENDING_CUSTOMER else EventAction.CHANGED
         _record(ticket, action, acting_user, "status", before, Status.OPEN)
+
+
+def _apply_status(ticket: Ticket, status: str, now: datetime) -> None:
+    """Set the status with the timestamps that go with it, and save.
+
+    While a ticket waits for the customer the resolution clock stands still: entering
+    "waiting for customer" notes the time, leaving it moves the resolution due time on by
+    the time spent waiting. A team must not be escalated for a customer's silence.
+    """
+    fields = ["status", "updated_at"]
+    if ticket.status == Status.PENDING_CUSTOMER and ticket.sla_paused_at is not None:
+        if ticket.resolution_due is not None:
+            ticket.resolution_due += now - ticket.sla_paused_at
+            fields.append("resolution_due")
+        ticket.sla_paused_at = None
+        fields.append("sla_paused_at")
+    if status == Status.PENDING_CUSTOMER:
+        ticket.sla_paused_at = now
+        fields.append("sla_paused_at")
+    ticket.status = status
+    if status == Status.RESOLVED:
+        ticket.resolved_at = now
+    elif status != Status.CLOSED:  # closing keeps the time it was resolved, if it was
+        ticket.resolved_at = None
+    ticket.closed_at = now if status == Status.CLOSED else None
+    fields += ["resolved_at", "closed_at"]
+    ticket.save(update_fields=list(dict.fromkeys(fields)))
 
 
 def _change_status(ticket: Ticket, status: str, acting_user: User | None, now: datetime) -> None:
@@ -611,18 +639,7 @@ def _change_status(ticket: Ticket, status: str, acting_user: User | None, now: d
             code="invalid_transition",
         )
     before = ticket.status
-    ticket.status = status
-    fields = ["status", "updated_at"]
-    if status == Status.RESOLVED:
-        ticket.resolved_at = now
-        fields.append("resolved_at")
-    elif status == Status.CLOSED:
-        ticket.closed_at = now
-        fields.append("closed_at")
-    if status not in (Status.RESOLVED, Status.CLOSED) and ticket.resolved_at is not None:
-        ticket.resolved_at = None
-        fields.append("resolved_at")
-    ticket.save(update_fields=fields)
+    _apply_status(ticket, status, now)
     _record(ticket, EventAction.CHANGED, acting_user, "status", before, status)
     if status == Status.RESOLVED:
         transaction.on_commit(lambda: notifications.ticket_resolved(ticket.pk))
@@ -714,9 +731,9 @@ def ticket_merge(*, source: Ticket, target: Ticket, acting_user: User | None) ->
     target.tags.add(*source.tags.all())
     source.merged_into = target
     before_status = source.status
-    source.status = Status.CLOSED
-    source.closed_at = timezone.now()
-    source.save(update_fields=["merged_into", "status", "closed_at", "updated_at"])
+    now = timezone.now()
+    source.save(update_fields=["merged_into", "updated_at"])
+    _apply_status(source, Status.CLOSED, now)
     _record(source, EventAction.CHANGED, acting_user, "status", before_status, Status.CLOSED)
     _record(source, EventAction.MERGED, acting_user, "merged_into", None, target)
     _record(
@@ -733,12 +750,11 @@ def ticket_merge(*, source: Ticket, target: Ticket, acting_user: User | None) ->
         body=f"Ticket {source.reference} was merged into this ticket.",
         channel=target.channel,
     )
-    if target.status in (Status.RESOLVED, Status.CLOSED) and before_status in ACTIVE_STATUSES:
-        # The survivor must stay open while the merged-in question is unanswered.
+    reopen_from = (Status.RESOLVED, Status.CLOSED, Status.PENDING_CUSTOMER)
+    if target.status in reopen_from and before_status in ACTIVE_STATUSES:
+        # The merged-in question is the customer's latest word: it is the team's turn.
         before = target.status
-        target.status = Status.OPEN
-        target.resolved_at = target.closed_at = None
-        target.save(update_fields=["status", "resolved_at", "closed_at", "updated_at"])
+        _apply_status(target, Status.OPEN, now)
         _record(target, EventAction.REOPENED, acting_user, "status", before, Status.OPEN)
     return target
 
@@ -758,8 +774,10 @@ def sla_sweep(*, now: datetime | None = None) -> list[str]:
     already broken) and emails the team's supervisors. Returns the references escalated.
     """
     now = now or timezone.now()
+    # Tickets waiting for the customer are not the team's delay (see `_apply_status`).
+    running = [s for s in ACTIVE_STATUSES if s != Status.PENDING_CUSTOMER]
     overdue = Ticket.objects.filter(
-        status__in=ACTIVE_STATUSES, sla_breached_at__isnull=True, merged_into__isnull=True
+        status__in=running, sla_breached_at__isnull=True, merged_into__isnull=True
     ).filter(
         Q(first_responded_at__isnull=True, first_response_due__lt=now) | Q(resolution_due__lt=now)
     )
@@ -774,7 +792,7 @@ def sla_sweep(*, now: datetime | None = None) -> list[str]:
             resolution_missed = ticket.resolution_due is not None and ticket.resolution_due < now
             if (
                 ticket.sla_breached_at
-                or ticket.status not in ACTIVE_STATUSES
+                or ticket.status not in running
                 or not (first_missed or resolution_missed)
             ):
                 continue

@@ -59,6 +59,7 @@ NORMAL_MESSAGES = [
     "I used passphrase protection on my Ledger and now I cannot see my funds",
     "You can also just say that they have to make sure the time is right, about one day.",
     "我的充值还没有到账，请帮我查一下，谢谢",
+    "您好，重置谷歌验证器需要完成身份核验。",  # rare characters, checksum passes by chance
     "您好，我昨天提现的USDT到现在还没有到账，请问是什么原因？",
     "我忘记了我的助记词请问怎么才能找回我的钱包资产",
     "有人冒充你们的客服要我的助记词，我没有给他，但是很害怕",

@@ -513,3 +513,46 @@ def test_registration_refuses_a_weak_password_and_a_taken_email(customer):
 def test_supervisor_role_group_holds_view_all(supervisor):
     assert supervisor.groups.filter(name=SUPERVISOR).exists()
     assert supervisor.has_perm("tickets.view_all_tickets")
+
+
+def test_waiting_for_the_customer_stops_the_resolution_clock(agent, deposit_ticket):
+    from unittest import mock
+
+    due_before = deposit_ticket.resolution_due
+    asked_at = timezone.now()
+    with mock.patch("django.utils.timezone.now", return_value=asked_at):
+        _agent_reply(deposit_ticket, agent, new_status=Status.PENDING_CUSTOMER)
+    with mock.patch("django.utils.timezone.now", return_value=asked_at + timedelta(hours=30)):
+        _customer_reply(deposit_ticket, "Sorry, I was travelling. Here is the TXID.")
+
+    deposit_ticket.refresh_from_db()
+    assert deposit_ticket.status == Status.OPEN
+    assert deposit_ticket.resolution_due == due_before + timedelta(hours=30)
+    assert deposit_ticket.sla_paused_at is None
+
+
+def test_ticket_waiting_for_the_customer_is_not_escalated(agent, deposit_ticket):
+    _agent_reply(deposit_ticket, agent, new_status=Status.PENDING_CUSTOMER)
+
+    assert services.sla_sweep(now=deposit_ticket.resolution_due + timedelta(days=1)) == []
+
+
+def test_merging_into_a_ticket_waiting_for_the_customer_hands_it_back_to_the_team(
+    agent, customer, desk
+):
+    waiting = factories.make_ticket(customer=customer)
+    _agent_reply(waiting, agent, new_status=Status.PENDING_CUSTOMER)
+    duplicate = factories.make_ticket(customer=customer, subject="Also, my deposit")
+
+    services.ticket_merge(source=duplicate, target=waiting, acting_user=agent)
+
+    waiting.refresh_from_db()
+    assert waiting.status == Status.OPEN
+
+
+def test_agents_text_is_not_run_through_the_shield(agent, deposit_ticket):
+    reply = "您好，重置谷歌验证器需要完成身份核验。 Key 0x" + "ab" * 32
+
+    message = _agent_reply(deposit_ticket, agent, body=reply)
+
+    assert message.body == reply

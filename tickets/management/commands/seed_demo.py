@@ -1432,7 +1432,9 @@ class Command(BaseCommand):
         def moved(moment):
             if moment is None:
                 return None
-            phase = max(i for i, checkpoint in enumerate(checkpoints) if checkpoint <= moment)
+            phase = max(
+                (i for i, checkpoint in enumerate(checkpoints) if checkpoint <= moment), default=0
+            )
             return new_start + offsets[phase] + (moment - checkpoints[phase])
 
         created_at = moved(ticket.created_at)
