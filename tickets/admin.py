@@ -15,9 +15,9 @@ from django.http import (
     HttpResponseRedirect,
 )
 from django.urls import path, reverse
-from django.views.decorators.debug import sensitive_post_parameters
 from django.utils import timezone
 from django.utils.html import format_html
+from django.views.decorators.debug import sensitive_post_parameters
 
 from tickets import selectors, services
 from tickets.models import (
