@@ -30,6 +30,8 @@ def run_until(stop: threading.Event, first_delay: float = 5.0) -> None:
     """Call each scheduled task at its interval until `stop` is set."""
     from config.celery import app
 
+    # Task modules are discovered lazily; make sure every app's tasks.py is registered.
+    app.loader.import_default_modules()
     entries = {
         name: (entry["task"], _interval_seconds(entry["schedule"]))
         for name, entry in settings.CELERY_BEAT_SCHEDULE.items()

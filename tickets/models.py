@@ -69,7 +69,7 @@ class Channel(models.TextChoices):
     EMAIL = "email", _("Email")
     CHAT = "chat", _("Live chat")
     SOCIAL = "social", _("Social media")
-    AGENT = "agent", _("Opened by an agent")
+    AGENT = "agent", _("Agent console")
 
 
 def _choices_check(field: str, choices: type[models.TextChoices]) -> models.CheckConstraint:
@@ -376,10 +376,26 @@ class TicketEvent(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        who = self.actor or "system"
+        if self.actor is not None:
+            who = str(self.actor.get_full_name() or self.actor)
+        elif isinstance(self.after, dict) and self.after.get("author_kind") == "customer":
+            who = "customer"
+        else:
+            who = "system"
         if self.field:
-            return f"{who} changed {self.field} from {self.before!r} to {self.after!r}"
+            before, after = self.display_value(self.before), self.display_value(self.after)
+            return f"{who} changed {self.field.replace('_', ' ')} from {before} to {after}"
         return f"{who}: {self.get_action_display()}"
+
+    @staticmethod
+    def display_value(value: Any) -> str:
+        if value is None or value == "" or value == []:
+            return "(none)"
+        if isinstance(value, dict):
+            return str(value.get("label") or value.get("reference") or value)
+        if isinstance(value, list):
+            return ", ".join(str(item) for item in value)
+        return str(value)
 
     @classmethod
     def as_value(cls, value: Any) -> Any:

@@ -201,3 +201,19 @@ def test_agents_cannot_change_routing_rules_but_supervisors_can(agent, superviso
 
 def test_tickets_cannot_be_added_bypassing_the_services(supervisor):
     assert _console(supervisor).get("/admin/tickets/ticket/add/").status_code == 403
+
+
+def test_timeline_tells_who_changed_what_in_plain_words(agent, supervisor, deposit_ticket):
+    from tickets import services
+
+    services.ticket_update(
+        ticket=deposit_ticket,
+        acting_user=supervisor,
+        status=Status.INVESTIGATING,
+        assignee=supervisor,
+    )
+
+    html = _console(supervisor).get(f"/admin/tickets/ticket/{deposit_ticket.pk}/change/")
+    text = html.content.decode()
+    assert "Susan changed status from new to investigating" in text
+    assert "Susan changed assignee from dana to susan" in text
