@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 
 
 class TicketsConfig(AppConfig):
@@ -7,8 +6,8 @@ class TicketsConfig(AppConfig):
     verbose_name = "Support desk"
 
     def ready(self) -> None:
-        from tickets.roles import sync_role_groups
+        from config import roles
+        from tickets.roles import AGENT_PERMISSIONS, SUPERVISOR_PERMISSIONS
 
-        # Permissions exist only after post_migrate has created them, so the role groups
-        # are (re)synchronised there rather than in a data migration.
-        post_migrate.connect(sync_role_groups, dispatch_uid="tickets.sync_role_groups")
+        roles.grant(roles.AGENT, AGENT_PERMISSIONS)
+        roles.grant(roles.SUPERVISOR, SUPERVISOR_PERMISSIONS)

@@ -1,10 +1,10 @@
-"""Agent roles are Django groups; their permissions are set by the `seed_roles` migration."""
+"""Ticket-desk roles: who counts as an agent, and what each role may do with tickets."""
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-AGENT = "Agent"
-SUPERVISOR = "Supervisor"
-KB_EDITOR = "KB editor"
+from config.roles import AGENT, KB_EDITOR, SUPERVISOR
+
+__all__ = ["AGENT", "KB_EDITOR", "SUPERVISOR", "is_agent"]
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -14,31 +14,24 @@ def is_agent(user: User) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_staff)
 
 
-def sees_all_tickets(user: User) -> bool:
-    return is_agent(user) and user.has_perm("tickets.view_all_tickets")
-
-
 # app_label.codename for each role. Supervisors hold everything agents hold.
-ROLE_PERMISSIONS: dict[str, set[str]] = {
-    AGENT: {
-        "tickets.view_ticket",
-        "tickets.change_ticket",
-        "tickets.merge_ticket",
-        "tickets.view_customer",
-        "tickets.view_team",
-        "tickets.view_agentmembership",
-        "tickets.view_routingrule",
-        "tickets.view_slapolicy",
-        "tickets.view_tag",
-        "tickets.add_tag",
-        "tickets.view_message",
-        "tickets.add_message",
-        "tickets.view_attachment",
-        "tickets.view_ticketevent",
-    },
-    KB_EDITOR: set(),
+AGENT_PERMISSIONS = {
+    "tickets.view_ticket",
+    "tickets.change_ticket",
+    "tickets.merge_ticket",
+    "tickets.view_customer",
+    "tickets.view_team",
+    "tickets.view_agentmembership",
+    "tickets.view_routingrule",
+    "tickets.view_slapolicy",
+    "tickets.view_tag",
+    "tickets.add_tag",
+    "tickets.view_message",
+    "tickets.add_message",
+    "tickets.view_attachment",
+    "tickets.view_ticketevent",
 }
-ROLE_PERMISSIONS[SUPERVISOR] = ROLE_PERMISSIONS[AGENT] | {
+SUPERVISOR_PERMISSIONS = AGENT_PERMISSIONS | {
     "tickets.view_all_tickets",
     "tickets.delete_ticket",
     "tickets.change_customer",
@@ -53,20 +46,3 @@ ROLE_PERMISSIONS[SUPERVISOR] = ROLE_PERMISSIONS[AGENT] | {
     "tickets.add_slapolicy",
     "tickets.change_slapolicy",
 }
-# Other apps add their own codenames for a role here before migrations run.
-EXTRA_ROLE_PERMISSIONS: dict[str, set[str]] = {AGENT: set(), SUPERVISOR: set(), KB_EDITOR: set()}
-
-
-def sync_role_groups(**kwargs: object) -> None:
-    """Create the role groups and give each exactly its permissions (idempotent)."""
-    from django.contrib.auth.models import Group, Permission
-    from django.db.models import Q
-
-    for role, codenames in ROLE_PERMISSIONS.items():
-        wanted = codenames | EXTRA_ROLE_PERMISSIONS.get(role, set())
-        query = Q(pk__in=[])
-        for dotted in wanted:
-            app_label, codename = dotted.split(".", 1)
-            query |= Q(content_type__app_label=app_label, codename=codename)
-        group, _ = Group.objects.get_or_create(name=role)
-        group.permissions.set(Permission.objects.filter(query))
