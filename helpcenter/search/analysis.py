@@ -86,5 +86,14 @@ def query_words(text: str) -> list[str]:
     return list(dict.fromkeys(words))
 
 
+def english_words(text: str) -> list[str]:
+    """The English words of `text` as written (folded, not stemmed, no stopwords)."""
+    return [
+        token
+        for token in _TOKEN_RE.findall(fold(text))
+        if token.isascii() and token.isalpha() and token not in ENGLISH_STOPWORDS
+    ]
+
+
 def is_english_term(term: str) -> bool:
     return term.isascii() and term.isalpha()

@@ -1,0 +1,183 @@
+"""The one search function: query → expanded terms → backend → ranked articles with snippets."""
+
+import html
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from django.core.cache import cache
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from helpcenter.models import Article, SearchTerm, Synonym
+from helpcenter.search import backends
+from helpcenter.search.analysis import (
+    analyze,
+    english_words,
+    is_english_term,
+    query_words,
+    stem,
+)
+from helpcenter.text import plain_text
+
+MAX_QUERY_CHARS = 200
+_VERSION_KEY = "helpcenter:search-version"
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    text: str
+    terms: list[str]  # what the backend matches, original terms first
+    corrections: dict[str, str] = field(default_factory=dict)  # typo → dictionary word
+    highlight: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    article: Article
+    score: float
+    snippet: str  # safe HTML with <mark> around matches
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    query: ParsedQuery
+    hits: list[SearchHit]
+    total: int
+
+
+# --- dictionaries, cached per process and invalidated through the shared cache -----------------
+
+
+def _version() -> int:
+    version = cache.get(_VERSION_KEY)
+    if version is None:
+        cache.add(_VERSION_KEY, 1, timeout=None)
+        version = cache.get(_VERSION_KEY, 1)
+    return int(version)
+
+
+def invalidate() -> None:
+    """Synonyms or the term dictionary changed: every process reloads them on next use."""
+    try:
+        cache.incr(_VERSION_KEY)
+    except ValueError:
+        cache.set(_VERSION_KEY, 2, timeout=None)
+
+
+@lru_cache(maxsize=2)
+def _synonym_groups(version: int) -> list[list[frozenset[str]]]:
+    groups = []
+    for synonym in Synonym.objects.all():
+        members = [frozenset(analyze(term)) for term in synonym.term_list()]
+        groups.append([m for m in members if m])
+    return groups
+
+
+@lru_cache(maxsize=2)
+def _dictionary(version: int) -> tuple[frozenset[str], tuple[str, ...]]:
+    terms = tuple(SearchTerm.objects.values_list("term", flat=True))
+    return frozenset(terms), terms
+
+
+# --- query parsing -------------------------------------------------------------------------------
+
+
+def _correct(word: str, known: frozenset[str], choices: tuple[str, ...]) -> str | None:
+    """The article word a misspelt English query word most likely meant, if one is close.
+
+    Short words get one edit, longer ones two: "pasword" → "password" and "withdrawl" →
+    "withdrawal", but "passport" stays itself rather than becoming "password".
+    """
+    if word in known or len(word) < 4 or not choices:
+        return None
+    allowed = 1 if len(word) <= 8 else 2
+    match = process.extractOne(
+        word, choices, scorer=Levenshtein.distance, score_cutoff=allowed, processor=None
+    )
+    return match[0] if match else None
+
+
+def parse(text: str) -> ParsedQuery:
+    text = " ".join(text.split())[:MAX_QUERY_CHARS]
+    terms = list(dict.fromkeys(analyze(text)))
+    version = _version()
+    known, choices = _dictionary(version)
+    corrections: dict[str, str] = {}
+    for word in dict.fromkeys(english_words(text)):
+        corrected = _correct(word, known, choices)
+        if corrected:
+            corrections[word] = corrected
+            terms.extend(t for t in analyze(corrected) if t not in terms)
+    present = set(terms)
+    for group in _synonym_groups(version):
+        if any(member <= present for member in group):
+            for member in group:
+                terms.extend(t for t in member if t not in present)
+                present |= member
+    highlight = query_words(text) + list(corrections.values())
+    return ParsedQuery(text=text, terms=terms, corrections=corrections, highlight=highlight)
+
+
+# --- snippets ------------------------------------------------------------------------------------
+
+SNIPPET_CHARS = 180
+
+
+def _highlight_pattern(words: list[str]) -> re.Pattern | None:
+    parts = []
+    for word in sorted(set(words), key=len, reverse=True):
+        if is_english_term(word):
+            # Match the word's stem as a prefix, so "withdrawals" lights up for "withdrawal".
+            parts.append(r"\b" + re.escape(stem(word)[: max(3, len(stem(word)))]) + r"\w*")
+        elif word:
+            parts.append(re.escape(word))
+    if not parts:
+        return None
+    return re.compile("|".join(parts), re.IGNORECASE)
+
+
+def snippet(article: Article, words: list[str]) -> str:
+    """A short passage of the article around the first match, matches in <mark>."""
+    text = plain_text(article.body)
+    pattern = _highlight_pattern(words)
+    first = pattern.search(text) if pattern else None
+    start = 0
+    if first:
+        start = max(0, first.start() - SNIPPET_CHARS // 3)
+        space = text.rfind(" ", 0, start)
+        start = space + 1 if space > start - 20 and space != -1 else start
+    window = text[start : start + SNIPPET_CHARS]
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if start + SNIPPET_CHARS < len(text) else ""
+    if pattern is None:
+        return prefix + html.escape(window) + suffix
+    pieces, last = [], 0
+    for match in pattern.finditer(window):
+        pieces.append(html.escape(window[last : match.start()]))
+        pieces.append(f"<mark>{html.escape(match.group())}</mark>")
+        last = match.end()
+    pieces.append(html.escape(window[last:]))
+    return prefix + "".join(pieces) + suffix
+
+
+# --- search --------------------------------------------------------------------------------------
+
+
+def search(text: str, *, language: str, limit: int = 10, offset: int = 0) -> SearchPage:
+    """Published articles matching `text`, best first, the requested language before others."""
+    query = parse(text)
+    if not query.terms:
+        return SearchPage(query=query, hits=[], total=0)
+    found, total = backends.current().search(query.terms, language, limit, offset)
+    articles = Article.objects.select_related("category").in_bulk([hit.article_id for hit in found])
+    hits = [
+        SearchHit(
+            article=articles[hit.article_id],
+            score=round(hit.score, 6),
+            snippet=snippet(articles[hit.article_id], query.highlight),
+        )
+        for hit in found
+        if hit.article_id in articles
+    ]
+    return SearchPage(query=query, hits=hits, total=total)

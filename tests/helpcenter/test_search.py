@@ -1,0 +1,129 @@
+import pytest
+
+from helpcenter import services
+from helpcenter.models import Synonym
+from helpcenter.search import engine
+from helpcenter.search.index import rebuild
+
+pytestmark = pytest.mark.django_db
+
+
+def top(query: str, language: str) -> tuple[str, str] | None:
+    page = engine.search(query, language=language, limit=5)
+    if not page.hits:
+        return None
+    first = page.hits[0].article
+    return first.slug, first.language
+
+
+@pytest.mark.parametrize(
+    ("query", "language", "expected"),
+    [
+        ("如何修改密码", "zh-hans", "change-password"),
+        ("充币未到账", "zh-hans", "deposit-not-credited"),
+        ("USDT TRC20 充值没到账", "zh-hans", "deposit-not-credited"),
+        ("提币", "zh-hans", "withdrawal-delayed"),
+        ("爆仓", "zh-hans", "futures-liquidation"),
+        ("密码", "zh-hans", "change-password"),
+        ("change password", "en", "change-password"),
+        ("deposit not credited", "en", "deposit-not-credited"),
+        ("withdrawals delayed", "en", "withdrawal-delayed"),
+    ],
+)
+def test_the_right_article_comes_first(kb, query, language, expected):
+    assert top(query, language) == (expected, language)
+
+
+@pytest.mark.parametrize(
+    ("query", "language", "expected"),
+    [
+        ("充值未到账", "zh-hans", "deposit-not-credited"),  # 充值 = 充币
+        ("提现延迟", "zh-hans", "withdrawal-delayed"),  # 提现 = 提币
+        ("2FA 丢失", "zh-hans", "reset-2fa"),  # 2FA = 谷歌验证
+        ("KYC", "zh-hans", "kyc-levels"),  # KYC = 实名认证
+        ("two-factor reset", "en", "reset-2fa"),
+    ],
+)
+def test_synonyms_find_articles_written_with_other_words(kb, query, language, expected):
+    assert top(query, language) == (expected, language)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("withdrawl delayed", "withdrawal-delayed"),
+        ("pasword", "change-password"),
+        ("liquidaton", "futures-liquidation"),
+        ("authentification", "reset-2fa"),
+    ],
+)
+def test_english_typos_are_forgiven(kb, query, expected):
+    assert top(query, "en") == (expected, "en")
+
+
+def test_requested_language_comes_first_then_the_other(kb):
+    page = engine.search("USDT", language="en", limit=5)
+
+    assert [h.article.language for h in page.hits] == ["zh-hans"]  # only Chinese mentions it
+    english = engine.search("deposit", language="en", limit=10)
+    languages = [h.article.language for h in english.hits]
+    assert languages == sorted(languages, key=lambda lang: lang != "en")
+
+
+def test_title_match_ranks_above_body_match(kb):
+    page = engine.search("withdrawal", language="en", limit=5)
+
+    assert page.hits[0].article.slug == "withdrawal-delayed"  # in the title
+    assert "kyc-levels" in [h.article.slug for h in page.hits]  # only in the body
+
+
+def test_snippet_highlights_the_matches_and_escapes_the_rest(kb):
+    hit = engine.search("充币 到账", language="zh-hans").hits[0]
+
+    assert "<mark>" in hit.snippet
+    assert "到账" in hit.snippet
+
+
+def test_drafts_and_archived_articles_are_not_found(kb):
+    article = kb[("withdrawal-delayed", "en")]
+    services.article_set_status(article=article, status="draft", acting_user=None)
+
+    assert top("withdrawal delayed", "en") != ("withdrawal-delayed", "en")
+
+
+def test_index_follows_edits(kb):
+    article = kb[("kyc-levels", "en")]
+    assert top("passport selfie", "en") is None
+
+    services.article_update(
+        article=article, acting_user=None, body="Upload your passport and a selfie."
+    )
+
+    assert top("passport selfie", "en") == ("kyc-levels", "en")
+
+
+def test_deleted_article_leaves_the_index(kb):
+    services.article_delete(article=kb[("futures-liquidation", "en")], acting_user=None)
+
+    assert top("liquidation", "en") != ("futures-liquidation", "en")
+
+
+def test_new_synonym_from_the_admin_applies_at_once(kb):
+    assert top("卡住", "zh-hans") is None
+
+    services.synonym_save(synonym=Synonym(terms="卡住, 延迟"))
+    engine.invalidate()
+
+    assert top("卡住", "zh-hans") == ("withdrawal-delayed", "zh-hans")
+
+
+def test_rebuild_reindexes_everything(kb):
+    assert rebuild() == len(kb)
+    assert top("充币未到账", "zh-hans") == ("deposit-not-credited", "zh-hans")
+
+
+@pytest.mark.parametrize("query", ["", "   ", "的", '"OR" NEAR(', "' | ! &", "a" * 1000])
+def test_odd_queries_never_fail(kb, query):
+    page = engine.search(query, language="en")
+
+    assert page.total == len(page.hits) or page.total > len(page.hits)
