@@ -102,7 +102,8 @@ class Article(models.Model):
         return f"{self.title} ({self.language})"
 
     def get_absolute_url(self) -> str:
-        return reverse("helpcenter:article", kwargs={"language": self.language, "slug": self.slug})
+        path = reverse("helpcenter:article", kwargs={"slug": self.slug})
+        return f"{path}?lang={self.language}"
 
 
 class ArticleRevision(models.Model):

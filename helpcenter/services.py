@@ -225,13 +225,19 @@ def search_clicked(*, log_id: int, article: Article) -> None:
     SearchLog.objects.filter(pk=log_id, clicked__isnull=True).update(clicked=article)
 
 
-def deflection_start(*, query: str, language: str, channel: str) -> Deflection:
+def deflection_track(*, token: str, query: str, language: str, channel: str) -> str:
+    """Record what a customer is typing to us; one record per form, found by its token."""
+    query = " ".join(query.split())[:200]
+    if token and Deflection.objects.filter(token=token, outcome=Deflection.Outcome.PENDING).update(
+        query=query
+    ):
+        return token
     return Deflection.objects.create(
         token=secrets.token_hex(16),
-        query=" ".join(query.split())[:200],
+        query=query,
         language=language if language in Language.values else Language.ENGLISH,
         channel=channel[:10],
-    )
+    ).token
 
 
 def deflection_opened(*, token: str, article: Article) -> None:
@@ -254,3 +260,41 @@ def synonym_save(*, synonym: Synonym) -> Synonym:
     synonym.save()
     transaction.on_commit(engine.invalidate)
     return synonym
+
+
+CATEGORY_FIELDS = (
+    "position",
+    "icon",
+    "name_en",
+    "name_zh",
+    "description_en",
+    "description_zh",
+    "ticket_category",
+)
+
+
+@transaction.atomic
+def categories_import(*, rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Upsert categories by slug, parents before children; all or nothing."""
+    counts = {"created": 0, "updated": 0}
+    pending = list(rows)
+    while pending:
+        progressed = False
+        for row in list(pending):
+            parent_slug = row.get("parent")
+            parent = None
+            if parent_slug:
+                parent = Category.objects.filter(slug=parent_slug).first()
+                if parent is None:
+                    continue  # its parent comes later in the list
+            values = {k: row[k] for k in CATEGORY_FIELDS if k in row}
+            _, created = Category.objects.update_or_create(
+                slug=slugify(str(row.get("slug", ""))), defaults={**values, "parent": parent}
+            )
+            counts["created" if created else "updated"] += 1
+            pending.remove(row)
+            progressed = True
+        if not progressed:
+            missing = sorted({str(r.get("parent")) for r in pending})
+            raise ValidationError(f"Unknown parent categories: {', '.join(missing)}.")
+    return counts
