@@ -30,4 +30,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "TicketStatusEnum": "tickets.models.Status",
+        "ArticleStatusEnum": "helpcenter.models.ArticleStatus",
+        "TicketLanguageEnum": "tickets.models.Language",
+    },
 }
