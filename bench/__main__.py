@@ -121,6 +121,7 @@ def run_case(backend: str, size: int, args: argparse.Namespace, scratch: Path) -
         f"--size={size}",
         f"--requests={args.requests}",
         f"--warmup={args.warmup}",
+        f"--budget={args.budget}",
     ]
     try:
         completed = subprocess.run(  # noqa: S603 - our own module, our own arguments
@@ -158,9 +159,9 @@ def backend_report(backend: str, results: list[dict]) -> list[str]:
     lines = [
         f"### {BACKEND_NAMES[backend]} {results[0]['db_version']}",
         "",
-        "| persona | mix | size | count | API p50 | API p95 | raw p50 | raw p95 "
+        "| persona | mix | size | count | n | API p50 | API p95 | raw p50 | raw p95 "
         f"| API/raw p95 | queries/request | API p95 vs {size_label(small)} |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for persona, mix in order:
         for size in sizes:
@@ -174,6 +175,7 @@ def backend_report(backend: str, results: list[dict]) -> list[str]:
             flag = "" if case["match"] else " ≠ MISMATCH"
             lines.append(
                 f"| {persona} | `{mix}` | {size_label(size)} | {case['count']:,} "
+                f"| {case['samples']} "
                 f"| {_ms(case['api_p50'])} | {_ms(case['api_p95'])} "
                 f"| {_ms(case['raw_p50'])} | {_ms(case['raw_p95'])} "
                 f"| {ratio:.1f}×{flag} | {case['queries_max']} | {growth} |"
@@ -261,7 +263,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--backends", default=",".join(BACKENDS), help="sqlite,postgresql")
     parser.add_argument("--requests", type=int, default=60, help="timed requests per mix")
-    parser.add_argument("--warmup", type=int, default=5, help="warm-up requests per mix")
+    parser.add_argument("--warmup", type=int, default=3, help="warm-up requests per mix")
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=4.0,
+        help="seconds of timed requests per mix, once it has 20 samples (keeps the run short)",
+    )
     parser.add_argument("--json", type=Path, help="also write the raw results here")
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL databases")
     args = parser.parse_args(argv)
@@ -300,8 +308,9 @@ def main(argv: list[str] | None = None) -> int:
         f"{info['cores']} cores",
         f"- Python {info['python']}, Django {info['django']}, DRF {info['drf']}, "
         f"SQLite {info['sqlite']}, PostgreSQL {info['postgresql'] or 'not used'}",
-        f"- Per mix: {args.warmup} warm-up then {args.requests} timed requests, API and raw SQL "
-        "interleaved; nearest-rank p50/p95. Run took "
+        f"- Per mix: {args.warmup} warm-up requests, then up to {args.requests} timed API + "
+        f"raw-SQL pairs, interleaved (at least 20; a mix stops after {args.budget:g} s once it "
+        "has 20): column n. Nearest-rank p50/p95. Whole run: "
         f"{elapsed / 60:.1f} min.",
     ]
     if pg_problem:

@@ -350,7 +350,7 @@ def build(size: int, seed: int = 20240601) -> Dataset:
             status == Status.CLOSED
             and customer.pk in last_ticket_of
             and last_ticket_of[customer.pk] not in merge_into
-            and rng.random() < 0.05  # duplicates folded into the earlier ticket
+            and rng.random() < 0.035  # a duplicate, folded into the earlier ticket
         ):
             merge_into[i] = last_ticket_of[customer.pk]
         else:

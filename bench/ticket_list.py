@@ -18,6 +18,7 @@ import time
 from urllib.parse import urlencode
 
 RESULT_PREFIX = "BENCH_RESULT "
+MIN_SAMPLES = 20
 URL = "/api/v1/tickets/"
 
 
@@ -102,7 +103,7 @@ class _Timer:
             self.into[kind] = self.into.get(kind, 0.0) + elapsed
 
 
-def run(size: int, requests: int, warmup: int, seed: int) -> dict:
+def run(size: int, requests: int, warmup: int, budget: float, seed: int) -> dict:
     import django
 
     django.setup()
@@ -168,9 +169,13 @@ def run(size: int, requests: int, warmup: int, seed: int) -> dict:
             if mismatch:
                 log(f"  !!! MISMATCH {persona} {name}: {mismatch}")
 
-            # Interleaved so both see the same machine conditions.
+            # Interleaved so both see the same machine conditions. Time-boxed: a slow mix
+            # stops after `budget` seconds once it has MIN_SAMPLES pairs.
             api_ms, raw_ms = [], []
-            for _ in range(requests):
+            deadline = time.perf_counter() + budget
+            while len(api_ms) < requests and (
+                len(api_ms) < MIN_SAMPLES or time.perf_counter() < deadline
+            ):
                 t0 = time.perf_counter()
                 api()
                 t1 = time.perf_counter()
@@ -184,6 +189,7 @@ def run(size: int, requests: int, warmup: int, seed: int) -> dict:
                 "mix": name,
                 "url": url.replace(data.txid, "<TXID>"),
                 "count": api_json["count"],
+                "samples": len(api_ms),
                 "rows": len(api_json["results"]),
                 "api_p50": percentile(api_ms, 50),
                 "api_p95": percentile(api_ms, 95),
@@ -219,6 +225,7 @@ def run(size: int, requests: int, warmup: int, seed: int) -> dict:
         "agents": data.agents,
         "requests": requests,
         "warmup": warmup,
+        "budget": budget,
         "migrate_s": round(migrated - started, 2),
         "generate_s": round(generated - migrated, 2),
         "bench_s": round(time.perf_counter() - generated, 2),
@@ -230,11 +237,14 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, required=True, help="number of tickets")
     parser.add_argument("--requests", type=int, default=60, help="timed requests per mix")
-    parser.add_argument("--warmup", type=int, default=5, help="warm-up requests per mix")
+    parser.add_argument("--warmup", type=int, default=3, help="warm-up requests per mix")
+    parser.add_argument(
+        "--budget", type=float, default=4.0, help="seconds per mix once it has 20 samples"
+    )
     parser.add_argument("--seed", type=int, default=20240601)
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    result = run(args.size, args.requests, args.warmup, args.seed)
+    result = run(args.size, args.requests, args.warmup, args.budget, args.seed)
     print(RESULT_PREFIX + json.dumps(result), flush=True)
 
 

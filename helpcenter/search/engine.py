@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from django.core.cache import cache
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from helpcenter.models import Article, SearchTerm, Synonym
 from helpcenter.search import backends
@@ -27,9 +27,16 @@ _VERSION_KEY = "helpcenter:search-version"
 @dataclass(frozen=True)
 class ParsedQuery:
     text: str
-    terms: list[str]  # what the backend matches, original terms first
+    # One set per thing the customer asked about: a query term with its synonyms and its
+    # spelling correction. A document that answers more of them ranks higher.
+    groups: list[frozenset[str]]
     corrections: dict[str, str] = field(default_factory=dict)  # typo → dictionary word
     highlight: list[str] = field(default_factory=list)
+
+    @property
+    def terms(self) -> list[str]:
+        """Every term the backend should match, in a stable order."""
+        return list(dict.fromkeys(t for group in self.groups for t in sorted(group)))
 
 
 @dataclass(frozen=True)
@@ -86,21 +93,22 @@ def _dictionary(version: int) -> tuple[frozenset[str], tuple[str, ...]]:
 def _correct(word: str, known: frozenset[str], choices: tuple[str, ...]) -> str | None:
     """The article word a misspelt English query word most likely meant, if one is close.
 
-    Short words get one edit, longer ones two: "pasword" → "password" and "withdrawl" →
-    "withdrawal", but "passport" stays itself rather than becoming "password".
+    Short words get one edit, longer ones two, a swap of neighbours counting as one
+    ("airdorp" → "airdrop"): "pasword" → "password" and "withdrawl" → "withdrawal", but
+    "passport" stays itself rather than becoming "password".
     """
     if word in known or len(word) < 4 or not choices:
         return None
     allowed = 1 if len(word) <= 8 else 2
     match = process.extractOne(
-        word, choices, scorer=Levenshtein.distance, score_cutoff=allowed, processor=None
+        word, choices, scorer=OSA.distance, score_cutoff=allowed, processor=None
     )
     return match[0] if match else None
 
 
 def parse(text: str) -> ParsedQuery:
     text = " ".join(text.split())[:MAX_QUERY_CHARS]
-    terms = list(dict.fromkeys(analyze(text)))
+    groups: list[set[str]] = [{term} for term in dict.fromkeys(analyze(text))]
     version = _version()
     known, choices = _dictionary(version)
     corrections: dict[str, str] = {}
@@ -108,15 +116,28 @@ def parse(text: str) -> ParsedQuery:
         corrected = _correct(word, known, choices)
         if corrected:
             corrections[word] = corrected
-            terms.extend(t for t in analyze(corrected) if t not in terms)
-    present = set(terms)
-    for group in _synonym_groups(version):
-        if any(member <= present for member in group):
-            for member in group:
-                terms.extend(t for t in member if t not in present)
-                present |= member
+            typo = stem(word)
+            for group in groups:
+                if typo in group:
+                    group.update(analyze(corrected))
+    # Synonyms apply to what the customer typed (and its corrections), never to another
+    # synonym's expansion: 密码 → 登录密码 must not chain on to 登录 → "sign in".
+    present = set().union(*groups) if groups else set()
+    for synonyms in _synonym_groups(version):
+        matched = [member for member in synonyms if member <= present]
+        if not matched:
+            continue
+        # The terms of the matched member(s) become one group with all equivalents.
+        merged = set().union(*synonyms)
+        covered = set().union(*matched)
+        groups = [g for g in groups if not g & covered] + [merged | covered]
     highlight = query_words(text) + list(corrections.values())
-    return ParsedQuery(text=text, terms=terms, corrections=corrections, highlight=highlight)
+    return ParsedQuery(
+        text=text,
+        groups=[frozenset(g) for g in groups],
+        corrections=corrections,
+        highlight=highlight,
+    )
 
 
 # --- snippets ------------------------------------------------------------------------------------
@@ -164,20 +185,50 @@ def snippet(article: Article, words: list[str]) -> str:
 # --- search --------------------------------------------------------------------------------------
 
 
+# Candidates the backend ranks; the best of them are re-ranked the same way on every backend.
+CANDIDATES = 50
+
+
+def _rerank(query: ParsedQuery, found: list[backends.Hit], articles: dict[int, Article]) -> list:
+    """Order candidates by how much of the question they answer, then by engine score.
+
+    Full-text engines add up term weights, so an article repeating one common word can
+    outrank one that matches every word of the question, and an exact title can lose to a
+    long body. Coverage of the query's groups (in the title, and anywhere) fixes both, and
+    doing it here gives SQLite and PostgreSQL the same final order.
+    """
+    top = max((hit.score for hit in found), default=0.0) or 1.0
+    ranked = []
+    for hit in found:
+        article = articles.get(hit.article_id)
+        if article is None:
+            continue
+        title = set(article.search_title.split())
+        anywhere = title | set(article.search_body.split())
+        in_title = sum(1 for group in query.groups if group & title) / len(query.groups)
+        covered = sum(1 for group in query.groups if group & anywhere) / len(query.groups)
+        score = (hit.score / top) * (0.5 + 0.5 * covered) + 0.6 * in_title
+        ranked.append((round(score, 6), hit.article_id, article))
+    # The requested language stays first whatever the score (see the backends).
+    return ranked
+
+
 def search(text: str, *, language: str, limit: int = 10, offset: int = 0) -> SearchPage:
     """Published articles matching `text`, best first, the requested language before others."""
     query = parse(text)
-    if not query.terms:
+    if not query.groups:
         return SearchPage(query=query, hits=[], total=0)
-    found, total = backends.current().search(query.terms, language, limit, offset)
+    window = max(CANDIDATES, offset + limit)
+    found, total = backends.current().search(query.terms, language, window, 0)
     articles = Article.objects.select_related("category").in_bulk([hit.article_id for hit in found])
+    ranked = _rerank(query, found, articles)
+    ranked.sort(key=lambda row: (row[2].language != language, -row[0], row[1]))
     hits = [
         SearchHit(
-            article=articles[hit.article_id],
-            score=round(hit.score, 6),
-            snippet=snippet(articles[hit.article_id], query.highlight),
+            article=article,
+            score=score,
+            snippet=snippet(article, query.highlight),
         )
-        for hit in found
-        if hit.article_id in articles
+        for score, _, article in ranked[offset : offset + limit]
     ]
     return SearchPage(query=query, hits=hits, total=total)

@@ -93,13 +93,13 @@ def test_drafts_and_archived_articles_are_not_found(kb):
 
 def test_index_follows_edits(kb):
     article = kb[("kyc-levels", "en")]
-    assert top("passport selfie", "en") is None
+    assert top("selfie hologram", "en") is None
 
     services.article_update(
-        article=article, acting_user=None, body="Upload your passport and a selfie."
+        article=article, acting_user=None, body="Upload a selfie; the hologram must be visible."
     )
 
-    assert top("passport selfie", "en") == ("kyc-levels", "en")
+    assert top("selfie hologram", "en") == ("kyc-levels", "en")
 
 
 def test_deleted_article_leaves_the_index(kb):
@@ -109,12 +109,12 @@ def test_deleted_article_leaves_the_index(kb):
 
 
 def test_new_synonym_from_the_admin_applies_at_once(kb):
-    assert top("卡住", "zh-hans") is None
+    assert top("龟速", "zh-hans") is None
 
-    services.synonym_save(synonym=Synonym(terms="卡住, 延迟"))
+    services.synonym_save(synonym=Synonym(terms="龟速, 延迟"))
     engine.invalidate()
 
-    assert top("卡住", "zh-hans") == ("withdrawal-delayed", "zh-hans")
+    assert top("龟速", "zh-hans") == ("withdrawal-delayed", "zh-hans")
 
 
 def test_rebuild_reindexes_everything(kb):

@@ -18,12 +18,14 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import base58
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.db.models import Q
@@ -31,6 +33,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 from mnemonic import Mnemonic
 
+from helpcenter.models import Article
 from tickets import services
 from tickets.models import (
     ACTIVE_STATUSES,
@@ -1199,6 +1202,7 @@ class Command(BaseCommand):
                 "Refusing to load demo data: DEBUG is off, so this looks like a production "
                 "database. Pass --force if you really want demo users with known passwords."
             )
+        self._help_center()
         if User.objects.filter(username=MARKER_USERNAME).exists():
             self.stdout.write("Demo data is already loaded (user 'admin' exists); nothing to do.")
             return
@@ -1222,6 +1226,18 @@ class Command(BaseCommand):
         self._summary()
 
     # --- set-up ----------------------------------------------------------------------------
+
+    def _help_center(self) -> None:
+        """The bilingual knowledge base shipped in helpcenter/demo/, loaded once."""
+        if Article.objects.exists():
+            return
+        demo = Path(settings.BASE_DIR) / "helpcenter" / "demo"
+        call_command(
+            "kb_import",
+            str(demo / "articles.json"),
+            categories=str(demo / "categories.json"),
+            stdout=self.stdout,
+        )
 
     def _seed(self) -> None:
         teams = self._teams()
