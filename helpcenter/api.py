@@ -6,7 +6,7 @@ from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from helpcenter import selectors, services
@@ -119,6 +119,8 @@ class ArticleViewSet(
     serializer_class = ArticleSerializer
     filterset_fields = ["language", "status", "popular"]
     http_method_names = ["get", "post", "patch", "head", "options"]
+    # Only the feedback action has a throttle class; this names its rate.
+    throttle_scope = "feedback"
 
     def get_queryset(self) -> QuerySet[Article]:
         articles = Article.objects.select_related("category").order_by("slug", "language")
@@ -152,7 +154,7 @@ class ArticleViewSet(
         detail=True,
         methods=["post"],
         permission_classes=[permissions.AllowAny],
-        throttle_classes=[AnonRateThrottle],
+        throttle_classes=[ScopedRateThrottle],
     )
     def feedback(self, request: Request, pk: str) -> Response:
         article = self.get_object()

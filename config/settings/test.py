@@ -34,5 +34,6 @@ REST_FRAMEWORK = {**REST_FRAMEWORK}  # noqa: F405
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     "auth": env.str("THROTTLE_AUTH", default="1000/min"),
     "register": env.str("THROTTLE_REGISTER", default="1000/min"),
+    "feedback": env.str("THROTTLE_FEEDBACK", default="1000/min"),
 }
 LOGGING = {"version": 1, "disable_existing_loggers": False}

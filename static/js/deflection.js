@@ -121,7 +121,10 @@
         var li = document.createElement("li");
         var link = document.createElement("a");
         link.href = item.url;
-        link.textContent = String(item.result.title);
+        var title = document.createElement("span");
+        title.className = "deflect-link-title";
+        title.textContent = String(item.result.title);
+        link.appendChild(title);
         if (item.result.snippet) {
           var snippet = document.createElement("span");
           snippet.className = "deflect-snippet";

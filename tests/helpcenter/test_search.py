@@ -108,11 +108,11 @@ def test_deleted_article_leaves_the_index(kb):
     assert top("liquidation", "en") != ("futures-liquidation", "en")
 
 
-def test_new_synonym_from_the_admin_applies_at_once(kb):
+def test_new_synonym_from_the_admin_applies_at_once(kb, django_capture_on_commit_callbacks):
     assert top("龟速", "zh-hans") is None
 
-    services.synonym_save(synonym=Synonym(terms="龟速, 延迟"))
-    engine.invalidate()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.synonym_save(synonym=Synonym(terms="龟速, 延迟"))
 
     assert top("龟速", "zh-hans") == ("withdrawal-delayed", "zh-hans")
 

@@ -15,6 +15,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "auth": env.str("THROTTLE_AUTH", default="10/min"),
         "register": env.str("THROTTLE_REGISTER", default="5/hour"),
+        "feedback": env.str("THROTTLE_FEEDBACK", default="30/hour"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
