@@ -447,7 +447,7 @@ SENTENCES_EN = [
     "For {coin} on {net}, the {a} is updated after {num} network confirmations.",
     "Never share your {secret} with anyone, including people who claim to be from the {g}.",
     "A {a} that was {state} cannot be reversed once the {b} is confirmed.",
-    "To avoid delays, make sure the {a} matches the {b} shown on the {place} page.",
+    "To avoid delays, make sure the {a} matches the {b} shown in {place}.",
     "The {a} resets every day at 00:00 UTC.",
     "Fees for the {a} are deducted from your {g} automatically.",
     "When the {a} changes, we publish an {g} at least {time} in advance.",
@@ -596,25 +596,22 @@ def _body(rng: random.Random, own: list[str], extra: list[str], chinese: bool) -
         (SENTENCES_ZH, STEPS_ZH, HEADINGS_ZH) if chinese else (SENTENCES_EN, STEPS_EN, HEADINGS_EN)
     )
     joiner = "" if chinese else " "
-    # About the length of the demo articles: ~1,000-2,400 characters in English,
-    # ~450-1,100 in Chinese.
+    # About the length of the demo articles: ~1,300-2,300 characters in English,
+    # ~550-1,100 in Chinese (whose sentences are shorter).
+    per_section = (5, 8) if chinese else (3, 5)
     parts = [joiner.join(_fill(rng, t, own, extra, chinese) for t in rng.sample(sentences, 3))]
-    for heading in rng.sample(headings, rng.randint(2, 3)):
+    for heading in rng.sample(headings, rng.randint(3, 4)):
         parts.append(f"## {heading}")
-        if rng.random() < 0.4:
-            chosen = rng.sample(steps, rng.randint(3, 5))
+        if rng.random() < 0.35:
+            chosen = rng.sample(steps, rng.randint(3, 6))
             parts.append(
                 "\n".join(
                     f"{n}. {_fill(rng, t, own, extra, chinese)}" for n, t in enumerate(chosen, 1)
                 )
             )
         else:
-            count = rng.randint(3, 5)
-            parts.append(
-                joiner.join(
-                    _fill(rng, t, own, extra, chinese) for t in rng.sample(sentences, count)
-                )
-            )
+            chosen = rng.sample(sentences, rng.randint(*per_section))
+            parts.append(joiner.join(_fill(rng, t, own, extra, chinese) for t in chosen))
     if rng.random() < 0.5:
         label = rng.choice(["注意", "提示"]) if chinese else rng.choice(["Note", "Tip"])
         colon = "：" if chinese else ":"

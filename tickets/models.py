@@ -227,6 +227,10 @@ class Ticket(models.Model):
     amount = models.DecimalField(max_digits=38, decimal_places=18, null=True, blank=True)
     transferred_at = models.DateTimeField("time of the transfer", null=True, blank=True)
 
+    # What the category's form asked for beyond the transfer fields (e.g. for a security
+    # case: what happened, when, the last login the customer trusts). Shielded like text.
+    details = models.JSONField(default=dict, blank=True)
+
     # Raised when the secret shield removed a recovery phrase, key or API secret.
     security_review = models.BooleanField(default=False)
 
@@ -353,6 +357,7 @@ class EventAction(models.TextChoices):
     SLA_BREACHED = "sla_breached", _("SLA breached")
     MERGED = "merged", _("Merged")
     REOPENED = "reopened", _("Reopened")
+    RATED = "rated", _("Rated by the customer")
 
 
 class TicketEvent(models.Model):
@@ -405,3 +410,44 @@ class TicketEvent(models.Model):
         if hasattr(value, "pk"):
             return {"id": value.pk, "label": str(value)}
         return str(value)
+
+
+class SatisfactionRating(models.Model):
+    """How the customer rated a resolved ticket; kept per agent and team for reporting."""
+
+    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="rating")
+    score = models.PositiveSmallIntegerField()
+    comment = models.TextField(blank=True, max_length=2000)
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="ratings",
+    )
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="ratings"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score__gte=1) & Q(score__lte=5), name="rating_score_1_to_5"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}: {self.score}/5"
+
+
+class UsedSignOnToken(models.Model):
+    """Exchange sign-on tokens already spent: a token works once (replay protection)."""
+
+    digest = models.CharField(max_length=64, primary_key=True)
+    used_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return self.digest

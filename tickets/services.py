@@ -40,6 +40,7 @@ from tickets.models import (
     Message,
     Priority,
     RoutingRule,
+    SatisfactionRating,
     SLAPolicy,
     Status,
     Tag,
@@ -241,6 +242,73 @@ def customer_register(
     return customer
 
 
+@transaction.atomic
+def customer_update_profile(
+    *,
+    customer: Customer,
+    name: str | None = None,
+    language: str | None = None,
+    anti_phishing_code: str | None = None,
+) -> Customer:
+    errors: dict[str, list[str]] = {}
+    if language is not None:
+        if language not in Language.values:
+            errors["language"] = [f"Choose one of: {', '.join(Language.values)}."]
+        customer.language = language
+    if anti_phishing_code is not None:
+        code = anti_phishing_code.strip()
+        if code and not (4 <= len(code) <= 20 and code.replace("-", "").replace("_", "").isalnum()):
+            errors["anti_phishing_code"] = ["Use 4 to 20 letters, digits, - or _ (no spaces)."]
+        customer.anti_phishing_code = code
+    if name is not None:
+        customer.name = name.strip()[:150]
+    if errors:
+        raise ValidationError(errors)
+    customer.save(update_fields=["name", "language", "anti_phishing_code"])
+    return customer
+
+
+@transaction.atomic
+def customer_sign_on(*, uid: str, email: str, name: str = "") -> Customer:
+    """The customer the exchange vouched for (single sign-on), with a login account.
+
+    The exchange's UID is authoritative: it finds the customer even if their email changed
+    on the exchange, and an email already tied to another UID is refused rather than merged.
+    """
+    user_model = get_user_model()
+    email = _normalize_email(email)
+    if not uid.isdigit():
+        raise ValidationError({"uid": ["The exchange UID is made of digits only."]})
+    customer = Customer.objects.select_for_update().filter(uid=uid).first()
+    if customer is None:
+        customer = Customer.objects.select_for_update().filter(email=email).first()
+        if customer is not None and customer.uid and customer.uid != uid:
+            raise ValidationError({"email": ["This email belongs to another exchange account."]})
+    if customer is None:
+        customer = Customer(email=email, name=name[:150], uid=uid)
+        customer.full_clean()
+        customer.save()
+    fields = []
+    if customer.uid != uid:
+        customer.uid = uid
+        fields.append("uid")
+    if name and not customer.name:
+        customer.name = name[:150]
+        fields.append("name")
+    if customer.user is None:
+        user = user_model.objects.filter(username=f"uid-{uid}").first() or (
+            user_model.objects.create_user(username=f"uid-{uid}", email=customer.email)
+        )
+        # No password: this account signs in only through the exchange.
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        customer.user = user
+        fields.append("user")
+    if fields:
+        customer.save(update_fields=fields)
+    return customer
+
+
 # --- routing ---------------------------------------------------------------------------------
 
 
@@ -368,6 +436,7 @@ def ticket_create(
     transferred_at: datetime | None = None,
     priority: str | None = None,
     tags: Iterable[str] = (),
+    details: dict[str, str] | None = None,
     email_message_id: str = "",
 ) -> Ticket:
     """Open a ticket for `customer` with their first message. Every channel comes here."""
@@ -412,7 +481,18 @@ def ticket_create(
     # Secrets are removed before anything is stored or logged.
     subject_shield = _shield(subject, [transfer["txid"]])
     body_shield = _shield(body, [transfer["txid"]])
-    findings = tuple(dict.fromkeys(subject_shield.findings + body_shield.findings))
+    shielded_details = {
+        str(key)[:50]: _shield(str(value)[:2000], [transfer["txid"]])
+        for key, value in (details or {}).items()
+        if value not in (None, "")
+    }
+    findings = tuple(
+        dict.fromkeys(
+            subject_shield.findings
+            + body_shield.findings
+            + tuple(f for result in shielded_details.values() for f in result.findings)
+        )
+    )
 
     if priority is None:
         priority = Priority.URGENT if category in URGENT_CATEGORIES or findings else Priority.NORMAL
@@ -430,6 +510,7 @@ def ticket_create(
         team=team,
         assignee=assignee,
         security_review=bool(findings),
+        details={key: result.text for key, result in shielded_details.items()},
         first_response_due=first_response_due,
         resolution_due=resolution_due,
         transferred_at=transferred_at,
@@ -757,6 +838,38 @@ def ticket_merge(*, source: Ticket, target: Ticket, acting_user: User | None) ->
         _apply_status(target, Status.OPEN, now)
         _record(target, EventAction.REOPENED, acting_user, "status", before, Status.OPEN)
     return target
+
+
+@transaction.atomic
+def ticket_resolve_by_customer(*, ticket: Ticket, acting_user: User | None) -> Ticket:
+    """The customer says the problem is solved."""
+    ticket = _locked(ticket)
+    if ticket.status not in ACTIVE_STATUSES:
+        raise ValidationError({"status": ["This ticket is already resolved or closed."]})
+    _change_status(ticket, Status.RESOLVED, acting_user, timezone.now())
+    return ticket
+
+
+@transaction.atomic
+def ticket_rate(
+    *, ticket: Ticket, score: int, comment: str = "", acting_user: User | None
+) -> SatisfactionRating:
+    """The customer's 1–5 rating of a resolved ticket; rating again replaces it."""
+    if ticket.status not in (Status.RESOLVED, Status.CLOSED):
+        raise ValidationError({"score": ["You can rate a ticket once it is resolved."]})
+    if not isinstance(score, int) or not 1 <= score <= 5:
+        raise ValidationError({"score": ["Choose a rating from 1 to 5."]})
+    rating, _ = SatisfactionRating.objects.update_or_create(
+        ticket=ticket,
+        defaults={
+            "score": score,
+            "comment": (comment or "").strip()[:2000],
+            "agent": ticket.assignee,
+            "team": ticket.team,
+        },
+    )
+    _record(ticket, EventAction.RATED, acting_user, "rating", None, score)
+    return rating
 
 
 # --- SLA -------------------------------------------------------------------------------------
