@@ -6,8 +6,9 @@ demo categories, with the words of that category's topic weighted up: a distract
 under Deposits talks about deposits, USDT, TRC20, 充值, 到账..., so it competes with the
 real deposit articles for the same query words without being a copy of any of them.
 
-Deterministic for a seed, and a stream: the first 10,000 of 100,000 are the 10,000 of a
-smaller run, so every backend and size sees the same articles.
+Deterministic: distractor number n depends only on (seed, n), so the first 10,000 of
+100,000 are the 10,000 of a smaller run, chunks can be generated in parallel, and every
+backend and size sees the same articles.
 """
 
 import random
@@ -622,17 +623,18 @@ def _body(rng: random.Random, own: list[str], extra: list[str], chinese: bool) -
 
 
 def generate(
-    count: int, *, categories: list[str], forbidden_titles: set[str], seed: int
+    start: int, count: int, *, categories: list[str], forbidden_titles: set[str], seed: int
 ) -> Iterator[Distractor]:
-    """`count` distractors, alternating English and Chinese, spread over `categories`.
+    """Distractors number `start` to `start + count - 1`: even numbers English, odd ones
+    Chinese, spread over `categories`.
 
     Titles never equal a demo title (`forbidden_titles`, compared case-folded); slugs are
     unique (`kb-bench-<n>-<words>`), so they never collide with a real article's.
     """
-    rng = random.Random(seed)
     folded = {" ".join(t.casefold().split()) for t in forbidden_titles}
     topics = [c for c in categories if c in TOPICS]
-    for number in range(count):
+    for number in range(start, start + count):
+        rng = random.Random(seed * 1_000_003 + number)
         chinese = number % 2 == 1
         category = rng.choice(topics)
         topic_en, topic_zh = TOPICS[category]

@@ -16,5 +16,6 @@ urlpatterns = [
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("config.api_urls")),
     path("", include("tickets.urls")),
+    path("", include("tickets.portal_urls")),
     path("", include("helpcenter.urls")),
 ]

@@ -17,6 +17,7 @@ from django.core.mail import EmailMessage
 from django.db.models import Q
 from django.template.loader import render_to_string
 
+from tickets import access
 from tickets.models import AuthorKind, Language, Message, Ticket
 from tickets.roles import SUPERVISOR
 
@@ -87,7 +88,18 @@ def _threading_headers(ticket: Ticket, message_id: str) -> dict[str, str]:
 
 
 def _ticket_url(ticket: Ticket) -> str:
-    return f"{settings.SITE_URL.rstrip('/')}/tickets/{ticket.reference}/"
+    """Where the customer follows the ticket: the portal page with an account, else a
+    signed link that opens it (the only way in without an account)."""
+    base = settings.SITE_URL.rstrip("/")
+    if ticket.customer.user_id is None:
+        return base + access.link_path(ticket)
+    return f"{base}/tickets/{ticket.reference}/"
+
+
+def _rating_urls(ticket: Ticket) -> list[tuple[int, str]]:
+    base = f"{settings.SITE_URL.rstrip('/')}/tickets/{ticket.reference}/rate/"
+    token = access.rating_token(ticket)
+    return [(score, f"{base}{token}/?score={score}") for score in range(1, 6)]
 
 
 def _send_to_customer(
@@ -139,7 +151,7 @@ def send_agent_reply(message_id: int) -> None:
 
 def send_ticket_resolved(ticket_id: int) -> None:
     ticket = Ticket.objects.select_related("customer").get(pk=ticket_id)
-    _send_to_customer(ticket, "resolved", {})
+    _send_to_customer(ticket, "resolved", {"rating_urls": _rating_urls(ticket)})
 
 
 def send_sla_breached(ticket_id: int) -> None:

@@ -51,7 +51,9 @@ def ticket_get(*, user: AbstractBaseUser | AnonymousUser, reference: str) -> Tic
     return ticket_list(user=user).filter(reference=reference.upper()).first()
 
 
-def ticket_messages(*, ticket: Ticket, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Message]:
+def ticket_messages(
+    *, ticket: Ticket, user: AbstractBaseUser | AnonymousUser, public_only: bool = False
+) -> QuerySet[Message]:
     messages = (
         Message.objects.filter(ticket=ticket)
         .select_related("author")
@@ -59,18 +61,48 @@ def ticket_messages(*, ticket: Ticket, user: AbstractBaseUser | AnonymousUser) -
             Prefetch("attachments", queryset=Attachment.objects.order_by("created_at"))
         )
     )
-    if not is_agent(user):
+    if public_only or not is_agent(user):
         messages = messages.filter(internal=False)
     return messages
 
 
+def _customer_scope(user: AbstractBaseUser | AnonymousUser, granted_ids: list[int]) -> Q:
+    """A customer's own tickets, plus those this browser opened through an emailed link."""
+    scope = Q(pk__in=granted_ids)
+    if user.is_authenticated and user.is_active and not is_agent(user):
+        scope |= Q(customer__user=user)
+    return scope
+
+
+def ticket_for_customer(
+    *, user: AbstractBaseUser | AnonymousUser, reference: str, granted_ids: list[int]
+) -> Ticket | None:
+    return (
+        Ticket.objects.filter(_customer_scope(user, granted_ids), reference=reference.upper())
+        .select_related("customer", "team", "assignee")
+        .first()
+    )
+
+
+def customer_tickets(
+    *, user: AbstractBaseUser | AnonymousUser, granted_ids: list[int]
+) -> QuerySet[Ticket]:
+    return Ticket.objects.filter(_customer_scope(user, granted_ids)).order_by("-updated_at")
+
+
 def attachment_get(
-    *, user: AbstractBaseUser | AnonymousUser, attachment_id: str
+    *,
+    user: AbstractBaseUser | AnonymousUser,
+    attachment_id: str,
+    granted_ids: list[int] | tuple[int, ...] = (),
 ) -> Attachment | None:
-    """The attachment if `user` may download it: visible ticket, and never an internal note's
-    attachment for a customer."""
+    """The attachment if `user` (or this browser, through an emailed link) may download it:
+    a visible ticket, and never an internal note's attachment for a customer."""
+    visible = Q(message__ticket__in=Ticket.objects.filter(ticket_visibility(user)))
+    if granted_ids:
+        visible |= Q(message__ticket_id__in=list(granted_ids))
     attachments = Attachment.objects.select_related("message__ticket").filter(
-        pk=attachment_id, message__ticket__in=Ticket.objects.filter(ticket_visibility(user))
+        visible, pk=attachment_id
     )
     if not is_agent(user):
         attachments = attachments.filter(message__internal=False)

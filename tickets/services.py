@@ -652,10 +652,16 @@ def message_create(
     return message
 
 
+def can_reopen(ticket: Ticket, now: datetime | None = None) -> bool:
+    """Whether the customer writing again would reopen this closed ticket."""
+    now = now or timezone.now()
+    return ticket.closed_at is not None and now - ticket.closed_at <= settings.TICKET_REOPEN_WINDOW
+
+
 def _customer_wrote(ticket: Ticket, acting_user: User | None, now: datetime) -> None:
     if ticket.status == Status.CLOSED:
         window = settings.TICKET_REOPEN_WINDOW
-        if ticket.closed_at is None or now - ticket.closed_at > window:
+        if not can_reopen(ticket, now):
             raise ValidationError(
                 {
                     "body": [

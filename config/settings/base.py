@@ -101,7 +101,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/tickets/"
 
 # Helpdesk rules.
 REDIS_CONFIGURED = bool(REDIS_URL)
@@ -109,6 +110,22 @@ TICKET_REOPEN_WINDOW = timedelta(days=env.int("TICKET_REOPEN_WINDOW_DAYS", defau
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 ATTACHMENTS_PER_MESSAGE = env.int("ATTACHMENTS_PER_MESSAGE", default=5)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Single sign-on from the exchange's site (unset: the /sso/ entry is disabled).
+SSO_SHARED_SECRET = env.str("SSO_SHARED_SECRET", default="")
+SSO_MAX_AGE = env.int("SSO_MAX_AGE_SECONDS", default=300)
+# Links that let customers without an account open their ticket.
+TICKET_LINK_MAX_AGE = env.int("TICKET_LINK_MAX_AGE_SECONDS", default=14 * 24 * 3600)
+# Tickets an anonymous visitor may open per hour (per IP address and per email address).
+ANONYMOUS_TICKETS_PER_HOUR = env.int("ANONYMOUS_TICKETS_PER_HOUR", default=5)
+SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="support@example.com")
+# Official social-media accounts listed on the contact page: "Network|handle|url" entries.
+OFFICIAL_SOCIAL_ACCOUNTS = env.list(
+    "OFFICIAL_SOCIAL_ACCOUNTS",
+    default=[
+        "X|@ExchangeSupport|https://x.com/ExchangeSupport",
+        "Telegram|@ExchangeOfficial|https://t.me/ExchangeOfficial",
+    ],
+)
 
 LOGGING = {
     "version": 1,

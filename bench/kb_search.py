@@ -1,0 +1,563 @@
+"""`python -m bench.kb_search`: help-center search quality and latency, our engine against a
+plain `icontains` baseline and an in-memory BM25 reference, on SQLite and PostgreSQL, with
+the demo articles alone and among 10k / 100k generated distractors. Prints Markdown.
+
+    python -m bench.kb_search [--sizes 10000 100000] [--backends sqlite postgres]
+
+Every (backend, size) case runs `python -m bench.kb_search --worker ...` in a subprocess on a
+scratch database, as `python -m bench` does for the ticket list: an SQLite file in a
+temporary folder, or a PostgreSQL database created and dropped on BENCH_POSTGRES_URL
+(default postgres://root@127.0.0.1:5432/postgres). Never point it at a database you care
+about. The distractors are generated and analyzed once, up front, on both cores, and shared
+by all cases (the 10k corpus is the first 10k of the 100k one).
+
+The labelled queries are bench/data/kb_queries.json: query, language, the (slug, language)
+of the article that answers it, and a kind (exact, keyword, typo, synonym, ...).
+"""
+
+import argparse
+import json
+import math
+import os
+import pickle
+import platform
+import re
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from datetime import UTC, datetime
+from multiprocessing import get_context
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from bench.ticket_list import log, percentile
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_CATEGORIES = ROOT / "helpcenter" / "demo" / "categories.json"
+DEMO_ARTICLES = ROOT / "helpcenter" / "demo" / "articles.json"
+QUERIES = ROOT / "bench" / "data" / "kb_queries.json"
+RESULT_PREFIX = "KB_RESULT "
+PG_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://root@127.0.0.1:5432/postgres")
+SIZES = (10_000, 100_000)
+BACKENDS = ("sqlite", "postgresql")
+BACKEND_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+SEED = 20240601
+CHUNK = 1000  # distractors per prepared chunk file
+CASE_TIMEOUT = 1500  # seconds
+K = 10  # every system returns its top 10
+# Distractors indexed through the product path (`index_article`, one by one) to measure its
+# throughput; the rest are indexed in batches (see `index_distractors`).
+PRODUCT_INDEX_SAMPLE = 2000
+INSERT_BATCH = 2000
+ICONTAINS_WARMUP = 10  # each icontains query scans the whole table: a short warm-up
+
+# Targets.
+TARGET_MRR = 0.85
+TARGET_P95_MS = 30.0
+
+
+# --- metrics -------------------------------------------------------------------------------------
+
+
+def rank_of(found: list[str], key: str) -> int | None:
+    """1-based rank of the labelled article among the top K, None if absent."""
+    try:
+        return found[:K].index(key) + 1
+    except ValueError:
+        return None
+
+
+def mrr(ranks: list[int | None]) -> float:
+    return statistics.fmean(1 / r if r else 0.0 for r in ranks)
+
+
+def ndcg(ranks: list[int | None]) -> float:
+    # Binary relevance and one relevant article: the ideal DCG is 1.
+    return statistics.fmean(1 / math.log2(r + 1) if r else 0.0 for r in ranks)
+
+
+def recall_at(ranks: list[int | None], n: int) -> float:
+    return statistics.fmean(1.0 if r and r <= n else 0.0 for r in ranks)
+
+
+def article_key(slug: str, language: str) -> str:
+    return f"{slug}|{language}"
+
+
+# --- the shared distractor corpus (no Django: plain processes) -----------------------------------
+
+
+def _demo_rows() -> tuple[list[dict], list[dict]]:
+    categories = json.loads(DEMO_CATEGORIES.read_text(encoding="utf-8"))
+    articles = json.loads(DEMO_ARTICLES.read_text(encoding="utf-8"))
+    return categories, articles
+
+
+def _prepare_chunk(job: tuple[int, str]) -> tuple[int, float, float]:
+    """Generate distractor chunk `number` and analyze it as `index_article` would.
+
+    Returns (number, generation CPU seconds, analysis CPU seconds).
+    """
+    from bench.kb_distractors import generate
+    from helpcenter.search.analysis import analyze, english_words
+    from helpcenter.text import plain_text
+
+    number, folder = job
+    _, articles = _demo_rows()
+    categories = sorted({a["category"] for a in articles})
+    started = time.process_time()
+    generated = list(
+        generate(
+            number * CHUNK,
+            CHUNK,
+            categories=categories,
+            forbidden_titles={a["title"] for a in articles},
+            seed=SEED,
+        )
+    )
+    made = time.process_time()
+    rows, words = [], set()
+    for d in generated:
+        # The same steps as helpcenter.search.index.index_article.
+        body_text = plain_text(d.body)
+        rows.append(
+            (
+                d.slug,
+                d.language,
+                d.title,
+                d.body,
+                d.category,
+                " ".join(analyze(d.title)),
+                " ".join(analyze(body_text)),
+            )
+        )
+        words.update(english_words(d.title) + english_words(body_text))
+    analyzed = time.process_time()
+    with open(Path(folder) / f"chunk-{number:04d}.pickle", "wb") as out:
+        pickle.dump((rows, sorted(words)), out, protocol=pickle.HIGHEST_PROTOCOL)
+    return number, made - started, analyzed - made
+
+
+def prepare_corpus(size: int, folder: Path) -> dict:
+    chunks = math.ceil(size / CHUNK)
+    started = time.perf_counter()
+    gen_cpu = analyze_cpu = 0.0
+    with get_context("fork").Pool(processes=min(2, os.cpu_count() or 1)) as pool:
+        jobs = [(n, str(folder)) for n in range(chunks)]
+        for done, (_, gen_s, analyze_s) in enumerate(pool.imap_unordered(_prepare_chunk, jobs)):
+            gen_cpu += gen_s
+            analyze_cpu += analyze_s
+            if (done + 1) % 10 == 0 or done + 1 == chunks:
+                log(f"  prepared {(done + 1) * CHUNK:,} distractors")
+    return {
+        "distractors": chunks * CHUNK,
+        "wall_s": time.perf_counter() - started,
+        "generate_cpu_s": gen_cpu,
+        "analyze_cpu_s": analyze_cpu,
+    }
+
+
+def load_corpus(folder: Path, size: int) -> tuple[list[tuple], list[list[str]]]:
+    rows, words = [], []
+    for number in range(math.ceil(size / CHUNK)):
+        with open(folder / f"chunk-{number:04d}.pickle", "rb") as f:
+            chunk_rows, chunk_words = pickle.load(f)  # noqa: S301 - our own scratch files
+        rows.extend(chunk_rows)
+        words.append(chunk_words)
+    return rows[:size], words
+
+
+# --- one case, inside the subprocess -------------------------------------------------------------
+
+_BM25_TOKEN = re.compile(r"\w")
+
+
+def bm25_tokens(text: str) -> list[str]:
+    """The reference's tokenizer: lowercase, rjieba words, English unstemmed, no punctuation."""
+    import rjieba
+
+    return [t for t in rjieba.cut(text.lower()) if _BM25_TOKEN.search(t)]
+
+
+class BM25Reference:
+    """bm25s over rjieba tokens of title (twice) + body; a reference, not a product path."""
+
+    def __init__(self, rows: list[tuple[str, str, str, str]]) -> None:
+        import bm25s
+        import numpy as np
+
+        from helpcenter.text import plain_text
+
+        started = time.perf_counter()
+        corpus = []
+        for _, _, title, body in rows:
+            title_tokens = bm25_tokens(title)
+            corpus.append(title_tokens + title_tokens + bm25_tokens(plain_text(body)))
+        tokenized = time.perf_counter()
+        self.retriever = bm25s.BM25()
+        self.retriever.index(corpus, show_progress=False)
+        self.tokenize_s = tokenized - started
+        self.index_s = time.perf_counter() - tokenized
+        self.keys = [article_key(slug, language) for slug, language, _, _ in rows]
+        self.vocab = self.retriever.vocab_dict
+        self.masks = {
+            language: np.array([r[1] == language for r in rows], dtype=np.float32)
+            for language in {r[1] for r in rows}
+        }
+        self.bytes = sum(
+            v.nbytes for v in self.retriever.scores.values() if isinstance(v, np.ndarray)
+        )
+
+    def search(self, text: str, language: str) -> list[str]:
+        tokens = [t for t in bm25_tokens(text) if t in self.vocab]
+        if not tokens:
+            return []
+        docs, scores = self.retriever.retrieve(
+            [tokens], k=K, show_progress=False, weight_mask=self.masks[language]
+        )
+        # The mask zeroes the other language; zero scores are non-matches.
+        return [self.keys[d] for d, s in zip(docs[0], scores[0], strict=True) if s > 0]
+
+
+def _measure(search, queries: list[dict], warmup: int) -> dict:
+    """Warm up on the first `warmup` queries, then time every query once."""
+    for q in queries[:warmup]:
+        search(q["query"], q["lang"])
+    found, ms = [], []
+    for q in queries:
+        started = time.perf_counter()
+        keys = search(q["query"], q["lang"])
+        ms.append((time.perf_counter() - started) * 1000)
+        found.append(keys[:K])
+    return {"found": found, "ms": ms, "warmup": warmup}
+
+
+class _SQLTimer:
+    """execute_wrapper keeping each statement's SQL, parameters and time."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, list, float]] = []
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.calls.append((sql, list(params or []), (time.perf_counter() - started) * 1000))
+
+
+def _engine_stages(queries: list[dict]) -> list[dict]:
+    """engine.search's steps timed one by one (mirrors helpcenter.search.engine.search)."""
+    from django.db import connection
+
+    from helpcenter.models import Article
+    from helpcenter.search import backends, engine
+
+    out = []
+    for q in queries:
+        t0 = time.perf_counter()
+        parsed = engine.parse(q["query"])
+        t1 = time.perf_counter()
+        if not parsed.groups:
+            out.append({"parse": (t1 - t0) * 1000, "terms": 0, "total": 0})
+            continue
+        timer = _SQLTimer()
+        with connection.execute_wrapper(timer):
+            found, total = backends.current().search(
+                parsed.terms, q["lang"], max(engine.CANDIDATES, K), 0
+            )
+        t2 = time.perf_counter()
+        articles = Article.objects.select_related("category").in_bulk([h.article_id for h in found])
+        t3 = time.perf_counter()
+        ranked = engine._rerank(parsed, found, articles)
+        ranked.sort(key=lambda row: (row[2].language != q["lang"], -row[0], row[1]))
+        t4 = time.perf_counter()
+        for _, _, article in ranked[:K]:
+            engine.snippet(article, parsed.highlight)
+        t5 = time.perf_counter()
+        out.append(
+            {
+                "parse": (t1 - t0) * 1000,
+                "backend": (t2 - t1) * 1000,
+                "rank_sql": timer.calls[0][2],
+                "count_sql": timer.calls[1][2] if len(timer.calls) > 1 else 0.0,
+                "load": (t3 - t2) * 1000,
+                "rerank": (t4 - t3) * 1000,
+                "snippets": (t5 - t4) * 1000,
+                "terms": len(parsed.terms),
+                "total": total,
+                "sql": timer.calls[0][0],
+                "params": timer.calls[0][1],
+            }
+        )
+    return out
+
+
+def _explain(sql: str, params: list) -> list[str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+            return [row[0] for row in cursor.fetchall()]
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        return [" ".join(str(c) for c in row) for row in cursor.fetchall()]
+
+
+def _what_if(terms: list[str], language: str) -> dict:
+    """Where the backend query's time goes: the same match without the ranking and the join."""
+    from django.db import connection
+
+    from helpcenter.search import backends
+
+    timings = {}
+
+    def timed(name: str, sql: str, params: list) -> None:
+        with connection.cursor() as cursor:
+            best = math.inf
+            for _ in range(3):
+                started = time.perf_counter()
+                cursor.execute(sql, params)
+                rows = cursor.fetchall()
+                best = min(best, (time.perf_counter() - started) * 1000)
+        timings[name] = {"ms": best, "rows": len(rows) if len(rows) != 1 else rows[0][0]}
+
+    if connection.vendor == "postgresql":
+        query = " | ".join("'" + t.replace("'", "''").replace("\\", "") + "'" for t in terms)
+        table = backends.POSTGRES_TABLE
+        timed(
+            "match only (count)",
+            f"SELECT count(*) FROM {table} s WHERE s.document @@ CAST(%s AS tsquery)",
+            [query],
+        )
+        timed(
+            "match + ts_rank, top 50, no join",
+            f"SELECT s.article_id, ts_rank(s.document, q, 1) AS r FROM {table} s, "
+            "CAST(%s AS tsquery) q WHERE s.document @@ q ORDER BY r DESC LIMIT 50",
+            [query],
+        )
+    else:
+        match = " OR ".join('"' + t.replace('"', "") + '"' for t in terms)
+        table = backends.SQLITE_TABLE
+        timed(
+            "match only (count)",
+            f"SELECT count(*) FROM {table} WHERE {table} MATCH %s",
+            [match],
+        )
+        timed(
+            "match + bm25, top 50, no join",
+            f"SELECT rowid, bm25({table}, 8.0, 1.0) AS r FROM {table} "
+            f"WHERE {table} MATCH %s ORDER BY r LIMIT 50",
+            [match],
+        )
+        timed(
+            "match + FTS5 rank (ORDER BY rank), top 50, no join",
+            f"SELECT rowid FROM {table} WHERE {table} MATCH %s ORDER BY rank LIMIT 50",
+            [match],
+        )
+    return timings
+
+
+def index_distractors(rows: list[tuple], words: list[list[str]], category_ids: dict) -> dict:
+    """Insert the distractors and index them; returns the timings.
+
+    Bench data generation, not a product path: Article rows are bulk-created (no services, no
+    revisions), which takes seconds where `article_import` would take many minutes.
+
+    Indexing: the first PRODUCT_INDEX_SAMPLE go through `index_article`, the product's own
+    path, one by one in one transaction (as `rebuild` and `article_import` do), to measure its
+    throughput. It indexes ~200 articles/s on SQLite and ~120/s on PostgreSQL on the 2-core
+    bench machine — 8 to 14 minutes per backend for 100k, too slow for this run — so the rest
+    are indexed in batches of INSERT_BATCH: the analyzed terms (computed up front by
+    `analysis.analyze` on plain_text(body), exactly as `index_article` does) are written to
+    `search_title` / `search_body` in the bulk insert (the engine re-ranks with them), the
+    backend's `index(...)` is called per article inside one transaction per batch, and the
+    batch's English words go to `_learn_words` once (the typo-correction dictionary).
+    """
+    from django.db import transaction
+    from django.utils import timezone
+
+    from helpcenter.models import Article, ArticleStatus
+    from helpcenter.search import backends
+    from helpcenter.search.index import _learn_words, index_article
+
+    now = timezone.now()
+    sample = min(PRODUCT_INDEX_SAMPLE, len(rows))
+
+    def article(row: tuple, analyzed: bool) -> Article:
+        slug, language, title, body, category, search_title, search_body = row
+        return Article(
+            slug=slug,
+            language=language,
+            title=title,
+            body=body,
+            category_id=category_ids[category],
+            status=ArticleStatus.PUBLISHED,
+            published_at=now,
+            search_title=search_title if analyzed else "",
+            search_body=search_body if analyzed else "",
+        )
+
+    started = time.perf_counter()
+    created: list[Article] = []
+    with transaction.atomic():
+        for start in range(0, len(rows), INSERT_BATCH):
+            batch = [article(r, start >= sample) for r in rows[start : start + INSERT_BATCH]]
+            created.extend(Article.objects.bulk_create(batch))
+    inserted = time.perf_counter()
+    log(f"  bulk-inserted {len(rows):,} distractors in {inserted - started:.1f}s")
+
+    with transaction.atomic():
+        for a in created[:sample]:
+            index_article(a)
+    product = time.perf_counter()
+    log(
+        f"  index_article: {sample:,} in {product - inserted:.1f}s "
+        f"({sample / (product - inserted):.0f} articles/s)"
+    )
+
+    backend = backends.current()
+    all_words = sorted({w for chunk in words for w in chunk})
+    for start in range(sample, len(rows), INSERT_BATCH):
+        with transaction.atomic():
+            for a in created[start : start + INSERT_BATCH]:
+                backend.index(a.pk, a.search_title.split(), a.search_body.split())
+    with transaction.atomic():
+        _learn_words(all_words)
+    batched = time.perf_counter()
+    rest = len(rows) - sample
+    if rest:
+        log(
+            f"  batch index: {rest:,} in {batched - product:.1f}s "
+            f"({rest / (batched - product):.0f} articles/s, analysis done up front)"
+        )
+    return {
+        "insert_s": inserted - started,
+        "product_n": sample,
+        "product_s": product - inserted,
+        "batch_n": rest,
+        "batch_s": batched - product,
+    }
+
+
+def run_case(size: int, corpus_dir: Path | None) -> dict:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.models import Q
+
+    from helpcenter import services
+    from helpcenter.models import Article, Category, SearchTerm
+    from helpcenter.search import backends, engine
+
+    queries = json.loads(QUERIES.read_text(encoding="utf-8"))
+    timings: dict[str, float] = {}
+    t = time.perf_counter()
+    call_command("migrate", verbosity=0, interactive=False)
+    timings["migrate_s"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    categories, articles = _demo_rows()
+    services.categories_import(rows=categories)
+    services.article_import(rows=articles, acting_user=None)
+    timings["demo_import_s"] = time.perf_counter() - t
+    log(f"  migrated in {timings['migrate_s']:.1f}s, demo imported in {t - time.perf_counter():.1f}s")
+
+    indexing = {}
+    if size:
+        t = time.perf_counter()
+        rows, words = load_corpus(corpus_dir, size)
+        timings["load_s"] = time.perf_counter() - t
+        category_ids = dict(Category.objects.values_list("slug", "id"))
+        indexing = index_distractors(rows, words, category_ids)
+        del rows, words
+        t = time.perf_counter()
+        with connection.cursor() as cursor:
+            # Planner statistics after the bulk load, as autovacuum / `PRAGMA optimize` would
+            # leave them; VACUUM also merges PostgreSQL's GIN pending list.
+            cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+        timings["analyze_s"] = time.perf_counter() - t
+    engine.invalidate()
+
+    published = list(
+        Article.objects.filter(status="published")
+        .order_by("id")
+        .values_list("slug", "language", "title", "body")
+    )
+    log(f"  {len(published):,} published articles; building the BM25 reference")
+    bm25 = BM25Reference(published)
+    del published
+    log(f"  BM25 built: tokenize {bm25.tokenize_s:.1f}s, index {bm25.index_s:.1f}s")
+
+    def ours(text: str, language: str) -> list[str]:
+        page = engine.search(text, language=language, limit=K)
+        return [article_key(h.article.slug, h.article.language) for h in page.hits]
+
+    def icontains(text: str, language: str) -> list[str]:
+        # django-helpdesk's knowledge-base search: the whole query string, title or body.
+        found = (
+            Article.objects.filter(status="published", language=language)
+            .filter(Q(title__icontains=text) | Q(body__icontains=text))
+            .order_by("title")[:K]
+        )
+        return [article_key(a.slug, a.language) for a in found]
+
+    systems = {}
+    for name, search, warmup in (
+        ("engine", ours, len(queries)),
+        ("bm25", bm25.search, len(queries)),
+        ("icontains", icontains, ICONTAINS_WARMUP),
+    ):
+        t = time.perf_counter()
+        systems[name] = _measure(search, queries, warmup)
+        ms = systems[name]["ms"]
+        log(
+            f"  {name:9} p50 {percentile(ms, 50):7.1f} ms  p95 {percentile(ms, 95):7.1f} ms  "
+            f"({time.perf_counter() - t:.1f}s)"
+        )
+
+    # Where the engine's time goes, per query, and the plan of the slowest backend query.
+    stages = _engine_stages(queries)
+    slowest = sorted(range(len(queries)), key=lambda i: -stages[i].get("backend", 0.0))[:5]
+    worst = stages[slowest[0]]
+    parsed = engine.parse(queries[slowest[0]]["query"])
+    diagnostics = {
+        "stages": [{k: v for k, v in s.items() if k not in ("sql", "params")} for s in stages],
+        "slowest": slowest,
+        "explain": _explain(worst["sql"], worst["params"]) if "sql" in worst else [],
+        "what_if": {i: _what_if(engine.parse(queries[i]["query"]).terms, queries[i]["lang"])
+                    for i in slowest[:3]},
+        "worst_terms": parsed.terms,
+    }
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW server_version")
+            (db_version,) = cursor.fetchone()
+            cursor.execute("SELECT pg_database_size(current_database())")
+            (db_bytes,) = cursor.fetchone()
+        else:
+            cursor.execute("SELECT sqlite_version()")
+            (db_version,) = cursor.fetchone()
+            cursor.execute("SELECT page_count * page_size FROM pragma_page_count, pragma_page_size")
+            (db_bytes,) = cursor.fetchone()
+    return {
+        "backend": connection.vendor,
+        "db_version": db_version,
+        "size": size,
+        "articles": Article.objects.filter(status="published").count(),
+        "search_terms": SearchTerm.objects.count(),
+        "timings": timings,
+        "indexing": indexing,
+        "index_bytes": backends.current().size_bytes(),
+        "db_bytes": db_bytes,
+        "bm25": {"tokenize_s": bm25.tokenize_s, "index_s": bm25.index_s, "bytes": bm25.bytes},
+        "systems": systems,
+        "diagnostics": diagnostics,
+    }
