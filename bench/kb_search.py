@@ -467,7 +467,10 @@ def run_case(size: int, corpus_dir: Path | None) -> dict:
     services.categories_import(rows=categories)
     services.article_import(rows=articles, acting_user=None)
     timings["demo_import_s"] = time.perf_counter() - t
-    log(f"  migrated in {timings['migrate_s']:.1f}s, demo imported in {t - time.perf_counter():.1f}s")
+    log(
+        f"  migrated in {timings['migrate_s']:.1f}s, "
+        f"demo imported in {timings['demo_import_s']:.1f}s"
+    )
 
     indexing = {}
     if size:
@@ -531,8 +534,10 @@ def run_case(size: int, corpus_dir: Path | None) -> dict:
         "stages": [{k: v for k, v in s.items() if k not in ("sql", "params")} for s in stages],
         "slowest": slowest,
         "explain": _explain(worst["sql"], worst["params"]) if "sql" in worst else [],
-        "what_if": {i: _what_if(engine.parse(queries[i]["query"]).terms, queries[i]["lang"])
-                    for i in slowest[:3]},
+        "what_if": {
+            i: _what_if(engine.parse(queries[i]["query"]).terms, queries[i]["lang"])
+            for i in slowest[:3]
+        },
         "worst_terms": parsed.terms,
     }
 
@@ -561,3 +566,496 @@ def run_case(size: int, corpus_dir: Path | None) -> dict:
         "systems": systems,
         "diagnostics": diagnostics,
     }
+
+
+# --- the orchestrator --------------------------------------------------------------------------
+
+
+def size_label(size: int) -> str:
+    if size == 0:
+        return "demo only"
+    return f"{size // 1000}k" if size % 1000 == 0 else f"{size:,}"
+
+
+def _pg_admin(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, connect_timeout=5, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def _pg_url(database: str) -> str:
+    parts = urlsplit(PG_ADMIN_URL)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + database, parts.query, ""))
+
+
+def postgres_version() -> tuple[str | None, str | None]:
+    """(server version, None) or (None, why PostgreSQL cannot be used)."""
+    try:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN_URL, connect_timeout=3, autocommit=True) as conn:
+            return str(conn.execute("SHOW server_version").fetchone()[0]), None
+    except Exception as exc:  # any failure means: skip PostgreSQL, say why
+        return None, f"cannot connect to {PG_ADMIN_URL}: {str(exc).strip().splitlines()[0]}"
+
+
+def spawn_case(backend: str, size: int, scratch: Path, corpus_dir: Path, keep: bool) -> dict:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "testserver",
+        "REDIS_URL": "",  # local-memory cache and eager tasks: nothing shared is touched
+        "EMBEDDED_SCHEDULER": "0",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
+    database = f"helpdesk_kbbench_{size_label(size).replace(' ', '_')}"
+    if backend == "sqlite":
+        env["DATABASE_URL"] = ""  # set, so a .env file cannot select another database
+        env["SQLITE_PATH"] = str(scratch / f"{database}.sqlite3")
+    else:
+        _pg_admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        _pg_admin(f'CREATE DATABASE "{database}"')
+        env["DATABASE_URL"] = _pg_url(database)
+    command = [
+        sys.executable,
+        "-m",
+        "bench.kb_search",
+        "--worker",
+        f"--size={size}",
+        f"--corpus={corpus_dir}",
+    ]
+    try:
+        completed = subprocess.run(  # noqa: S603 - our own module, our own arguments
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+            timeout=CASE_TIMEOUT,
+            check=False,
+        )
+    finally:
+        if backend == "postgresql" and not keep:
+            _pg_admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        elif backend == "sqlite" and not keep:
+            for suffix in ("", "-wal", "-shm"):
+                Path(env["SQLITE_PATH"] + suffix).unlink(missing_ok=True)
+    for line in completed.stdout.splitlines():
+        if line.startswith(RESULT_PREFIX):
+            return json.loads(line[len(RESULT_PREFIX) :])
+    raise RuntimeError(f"{' '.join(command)} exited {completed.returncode} without a result")
+
+
+# --- report ------------------------------------------------------------------------------------
+
+SYSTEM_NAMES = {
+    "engine": "our engine",
+    "bm25": "BM25 reference (bm25s)",
+    "icontains": "icontains baseline",
+}
+
+
+def _ms(value: float) -> str:
+    return f"{value:.1f}" if value < 100 else f"{value:.0f}"
+
+
+def _mb(value: float | None) -> str:
+    return "n/a" if value is None else f"{value / 1e6:.1f} MB"
+
+
+def _ranks(result: dict, system: str, queries: list[dict]) -> list[int | None]:
+    found = result["systems"][system]["found"]
+    return [
+        rank_of(f, article_key(q["slug"], q["lang"])) for f, q in zip(found, queries, strict=True)
+    ]
+
+
+def summarize(result: dict, system: str, queries: list[dict]) -> dict:
+    ranks = _ranks(result, system, queries)
+    ms = result["systems"][system]["ms"]
+    return {
+        "mrr": mrr(ranks),
+        "ndcg": ndcg(ranks),
+        "r3": recall_at(ranks, 3),
+        "p50": percentile(ms, 50),
+        "p95": percentile(ms, 95),
+    }
+
+
+def report(results: dict, queries: list[dict], info: dict, prep: dict | None) -> list[str]:
+    backends = [b for b in BACKENDS if results.get(b)]
+    sizes = sorted({s for b in backends for s in results[b]})
+    largest = max(sizes)
+    out = [
+        "## Help-center search: our engine vs `icontains` vs BM25",
+        "",
+        f"- Date: {info['date']}; machine: `{info['machine']}`, {info['cpu']}, "
+        f"{info['cores']} cores; Python {info['python']}, Django {info['django']}, "
+        f"SQLite {info['sqlite']}, PostgreSQL {info['postgresql'] or 'not used'}.",
+        f"- {len(queries)} labelled queries (bench/data/kb_queries.json), "
+        f"{sum(q['lang'] == 'en' for q in queries)} English and "
+        f"{sum(q['lang'] != 'en' for q in queries)} Chinese; one relevant article each, "
+        "(slug, language). Every system returns its top 10 in the query's language "
+        "(our engine may append the other language after it; only the labelled article counts).",
+        "- Corpus per case: the 18 demo categories and 68 demo articles (imported through the "
+        "services, so indexed by `index_article`), plus N generated distractors (half English, "
+        "half Chinese, published, in the demo categories; see bench/kb_distractors.py).",
+        "- MRR and nDCG@10 are over the top 10 (0 when the article is absent); recall@3 is the "
+        "share of queries with the article in the top 3. Latency: one timed pass over all "
+        f"queries, in-process, after a warm-up pass over all of them (`icontains`: a warm-up of "
+        f"{ICONTAINS_WARMUP}, as each of its queries scans the table); nearest-rank p50/p95.",
+        "- Index size: our engine's `size_bytes()` (SQLite: FTS5 shadow tables via dbstat; "
+        "PostgreSQL: `pg_total_relation_size` of the tsvector table and its GIN index — "
+        "neither counts the `search_title`/`search_body` columns of the article table); "
+        "BM25: the bytes of its sparse score arrays.",
+        f"- Whole run: {info['elapsed'] / 60:.1f} min.",
+    ]
+    if info.get("pg_problem"):
+        out.append(f"- **PostgreSQL rows skipped**: {info['pg_problem']}")
+    for failure in info.get("failures", []):
+        out.append(f"- **Case failed**: {failure}")
+    out.append("")
+
+    # Quality and latency.
+    out += [
+        "### Quality and latency",
+        "",
+        "| backend | corpus | system | MRR | nDCG@10 | recall@3 | p50 ms | p95 ms | index size |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for backend in backends:
+        for size in sizes:
+            result = results[backend].get(size)
+            if not result:
+                continue
+            corpus = f"{size_label(size)} ({result['articles']:,} articles)"
+            for system in ("engine", "bm25", "icontains"):
+                s = summarize(result, system, queries)
+                size_cell = {
+                    "engine": _mb(result["index_bytes"]),
+                    "bm25": _mb(result["bm25"]["bytes"]),
+                    "icontains": "n/a",
+                }[system]
+                out.append(
+                    f"| {BACKEND_NAMES[backend]} | {corpus} | {SYSTEM_NAMES[system]} "
+                    f"| {s['mrr']:.3f} | {s['ndcg']:.3f} | {s['r3']:.3f} "
+                    f"| {_ms(s['p50'])} | {_ms(s['p95'])} | {size_cell} |"
+                )
+    out.append("")
+
+    # Corpus building.
+    out += [
+        "### Building each corpus",
+        "",
+        "| backend | distractors | bulk insert s | `index_article` (one by one, one transaction) "
+        "| batch `backend.index` (DB writes only) | whole DB | BM25 build: tokenize + index s |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for backend in backends:
+        for size in sizes:
+            result = results[backend].get(size)
+            if not result:
+                continue
+            ix = result["indexing"]
+            product = batch = insert = "—"
+            if ix:
+                insert = f"{ix['insert_s']:.1f}"
+                product = (
+                    f"{ix['product_n']:,} in {ix['product_s']:.1f} s = "
+                    f"**{ix['product_n'] / ix['product_s']:.0f}/s**"
+                )
+                if ix["batch_n"]:
+                    batch = (
+                        f"{ix['batch_n']:,} in {ix['batch_s']:.1f} s = "
+                        f"{ix['batch_n'] / ix['batch_s']:.0f}/s"
+                    )
+            bm = result["bm25"]
+            out.append(
+                f"| {BACKEND_NAMES[backend]} | {size:,} | {insert} | {product} | {batch} "
+                f"| {_mb(result['db_bytes'])} "
+                f"| {bm['tokenize_s']:.1f} + {bm['index_s']:.1f} |"
+            )
+    out.append("")
+    if prep:
+        per_article = prep["analyze_cpu_s"] / prep["distractors"]
+        out.append(
+            f"Distractors generated and analyzed once for all cases: {prep['distractors']:,} in "
+            f"{prep['wall_s']:.0f} s on 2 processes (generation {prep['generate_cpu_s']:.0f} "
+            f"CPU s; `plain_text` + `analyze` + `english_words`, the analysis `index_article` "
+            f"does, {prep['analyze_cpu_s']:.0f} CPU s = {1 / per_article:.0f} articles/s on one "
+            "core). Batch indexing end to end on one core is therefore about "
+            + "; ".join(
+                f"{BACKEND_NAMES[b]} "
+                f"{1 / (per_article + r['indexing']['batch_s'] / r['indexing']['batch_n']):.0f}"
+                "/s"
+                for b in backends
+                for s, r in sorted(results[b].items())
+                if s == largest and r["indexing"].get("batch_n")
+            )
+            + f", against `index_article`'s figures above; at `index_article`'s rate, "
+            f"{largest:,} articles would take "
+            + "; ".join(
+                f"{BACKEND_NAMES[b]} "
+                f"{largest / (r['indexing']['product_n'] / r['indexing']['product_s']) / 60:.0f} "
+                "min"
+                for b in backends
+                for s, r in sorted(results[b].items())
+                if s == largest and r["indexing"]
+            )
+            + "."
+        )
+        out.append("")
+
+    # Per kind at the largest size.
+    kinds = list(dict.fromkeys(q["kind"] for q in queries))
+    columns = [(b, "engine") for b in backends] + [
+        (backends[0], "bm25"),
+        (backends[0], "icontains"),
+    ]
+    header = [
+        f"engine {BACKEND_NAMES[b]}" if s == "engine" else SYSTEM_NAMES[s] for b, s in columns
+    ]
+    out += [
+        f"### MRR per query kind at {size_label(largest)} distractors",
+        "",
+        "| kind | language | n | " + " | ".join(header) + " |",
+        "|---|---|---:|" + "---:|" * len(columns),
+    ]
+    ranks = {
+        (b, s): _ranks(results[b][largest], s, queries) for b, s in columns if largest in results[b]
+    }
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, q in enumerate(queries):
+        groups[(q["kind"], q["lang"])].append(i)
+    for kind in kinds:
+        for language in ("en", "zh-hans"):
+            idx = groups.get((kind, language))
+            if not idx:
+                continue
+            cells = [
+                f"{mrr([ranks[c][i] for i in idx]):.3f}" if c in ranks else "" for c in columns
+            ]
+            out.append(f"| {kind} | {language} | {len(idx)} | " + " | ".join(cells) + " |")
+    cells = [f"{mrr(ranks[c]):.3f}" if c in ranks else "" for c in columns]
+    out.append(f"| **all** | | {len(queries)} | " + " | ".join(cells) + " |")
+    out.append("")
+
+    # Agreement.
+    if len(backends) == 2:
+        out += [
+            "### SQLite and PostgreSQL: same answers?",
+            "",
+            "| corpus | same top-1 | same top-10 list | labelled article at the same rank |",
+            "|---|---:|---:|---:|",
+        ]
+        for size in sizes:
+            a, b = (results[x].get(size) for x in backends)
+            if not a or not b:
+                continue
+            fa, fb = a["systems"]["engine"]["found"], b["systems"]["engine"]["found"]
+            top1 = sum((x[:1] == y[:1]) for x, y in zip(fa, fb, strict=True))
+            top10 = sum(x == y for x, y in zip(fa, fb, strict=True))
+            ra, rb = _ranks(a, "engine", queries), _ranks(b, "engine", queries)
+            same_rank = sum(x == y for x, y in zip(ra, rb, strict=True))
+            n = len(queries)
+            out.append(f"| {size_label(size)} | {top1}/{n} | {top10}/{n} | {same_rank}/{n} |")
+        out.append("")
+
+    # Targets.
+    out += ["### Targets", ""]
+    mrr_cells, ndcg_cells, p95_cells = [], [], []
+    mrr_ok = ndcg_ok = p95_ok = True
+    for backend in backends:
+        for size in sizes:
+            result = results[backend].get(size)
+            if not result:
+                continue
+            ours = summarize(result, "engine", queries)
+            ref = summarize(result, "bm25", queries)
+            label = f"{BACKEND_NAMES[backend]} {size_label(size)}"
+            mrr_ok &= ours["mrr"] >= TARGET_MRR
+            mrr_cells.append(f"{label} {ours['mrr']:.3f}")
+            if size:
+                ndcg_ok &= ours["ndcg"] > ref["ndcg"]
+                ndcg_cells.append(f"{label} {ours['ndcg']:.3f} vs {ref['ndcg']:.3f}")
+            if size == largest and size:
+                p95_ok &= ours["p95"] <= TARGET_P95_MS
+                p95_cells.append(f"{label} {ours['p95']:.1f} ms")
+    verdict = {True: "**PASS**", False: "**FAIL**"}
+    out.append(f"- {verdict[mrr_ok]} MRR ≥ {TARGET_MRR} (our engine): " + "; ".join(mrr_cells))
+    out.append(
+        f"- {verdict[ndcg_ok]} nDCG@10 above the BM25 reference (ours vs BM25): "
+        + "; ".join(ndcg_cells)
+    )
+    if largest:
+        out.append(
+            f"- {verdict[p95_ok]} p95 ≤ {TARGET_P95_MS:g} ms at {size_label(largest)} "
+            "distractors (our engine): " + "; ".join(p95_cells)
+        )
+    out.append("")
+
+    # Where the time goes at the largest size.
+    out += [
+        f"### Where our engine's time goes at {size_label(largest)} distractors",
+        "",
+        "Each step of `engine.search` timed separately over the 191 queries (p50 / p95 ms). "
+        "`rank SQL` is the backend's ranked query over all matches, `count SQL` the second "
+        "query the backend runs for the total whenever it fills its 50-candidate window.",
+        "",
+        "| backend | parse | backend total | rank SQL | count SQL | load 50 articles "
+        "| re-rank | snippets | matched rows p50 / p95 / max |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for backend in backends:
+        result = results[backend].get(largest)
+        if not result:
+            continue
+        stages = [s for s in result["diagnostics"]["stages"] if "backend" in s]
+        cells = []
+        for key in ("parse", "backend", "rank_sql", "count_sql", "load", "rerank", "snippets"):
+            values = [s[key] for s in stages]
+            cells.append(f"{_ms(percentile(values, 50))} / {_ms(percentile(values, 95))}")
+        totals = [s["total"] for s in stages]
+        out.append(
+            f"| {BACKEND_NAMES[backend]} | " + " | ".join(cells) + f" | {percentile(totals, 50):,}"
+            f" / {percentile(totals, 95):,} / {max(totals):,} |"
+        )
+    out.append("")
+    for backend in backends:
+        result = results[backend].get(largest)
+        if not result:
+            continue
+        diag = result["diagnostics"]
+        out += [
+            f"Slowest backend queries on {BACKEND_NAMES[backend]} ({size_label(largest)}):",
+            "",
+            "| query | lang | terms after expansion | matched rows | rank SQL ms | count SQL ms "
+            "| engine.search ms |",
+            "|---|---|---:|---:|---:|---:|---:|",
+        ]
+        for i in diag["slowest"]:
+            s = diag["stages"][i]
+            q = queries[i]
+            out.append(
+                f"| {q['query']} | {q['lang']} | {s['terms']} | {s['total']:,} "
+                f"| {_ms(s['rank_sql'])} | {_ms(s['count_sql'])} "
+                f"| {_ms(result['systems']['engine']['ms'][i])} |"
+            )
+        out.append("")
+        out.append("Same match, variants (best of 3, ms / rows):")
+        out.append("")
+        for i, variants in diag["what_if"].items():
+            q = queries[int(i)]
+            out.append(
+                f"- `{q['query']}`: "
+                + "; ".join(
+                    f"{name}: {v['ms']:.1f} ms / {v['rows']:,}" for name, v in variants.items()
+                )
+            )
+        out.append("")
+        explain = "EXPLAIN (ANALYZE, BUFFERS)" if backend == "postgresql" else "EXPLAIN QUERY PLAN"
+        out.append(
+            f"Plan of the slowest ({explain}, `{queries[diag['slowest'][0]]['query']}`, "
+            f"terms {', '.join(diag['worst_terms'])}):"
+        )
+        out.append("")
+        out.append("```")
+        out.extend(diag["explain"])
+        out.append("```")
+        out.append("")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--sizes", type=int, nargs="+", default=list(SIZES), help="distractor counts"
+    )
+    parser.add_argument(
+        "--backends", nargs="+", default=["sqlite", "postgres"], help="sqlite and/or postgres"
+    )
+    parser.add_argument("--json", type=Path, help="also write the raw results here")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch databases")
+    # Internal: one case, in a subprocess on the database the environment selects.
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.worker:
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+        result = run_case(args.size, args.corpus)
+        print(RESULT_PREFIX + json.dumps(result), flush=True)
+        return 0
+
+    aliases = {"sqlite": "sqlite", "postgres": "postgresql", "postgresql": "postgresql"}
+    unknown = [b for b in args.backends if b not in aliases]
+    if unknown:
+        parser.error(f"unknown backends: {', '.join(unknown)} (sqlite, postgres)")
+    backends = [b for b in BACKENDS if b in {aliases[b] for b in args.backends}]
+    sizes = [0, *sorted({s for s in args.sizes if s > 0})]
+
+    pg_version, pg_problem = None, None
+    if "postgresql" in backends:
+        pg_version, pg_problem = postgres_version()
+        if pg_problem:
+            log(f"PostgreSQL rows skipped: {pg_problem}")
+            backends.remove("postgresql")
+
+    import django
+
+    info = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": platform.machine(),
+        "cpu": next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            platform.processor() or "unknown",
+        )
+        if Path("/proc/cpuinfo").exists()
+        else platform.processor(),
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "postgresql": pg_version,
+        "pg_problem": pg_problem,
+        "failures": [],
+    }
+    queries = json.loads(QUERIES.read_text(encoding="utf-8"))
+    started = time.perf_counter()
+    results: dict[str, dict[int, dict]] = {b: {} for b in backends}
+    prep = None
+    with tempfile.TemporaryDirectory(prefix="helpdesk-kbbench-") as scratch_name:
+        scratch = Path(scratch_name)
+        corpus_dir = scratch / "corpus"
+        corpus_dir.mkdir()
+        if max(sizes):
+            log(f"[preparing {max(sizes):,} distractors]")
+            prep = prepare_corpus(max(sizes), corpus_dir)
+        for backend in backends:
+            for size in sizes:
+                log(f"[{BACKEND_NAMES[backend]}, {size_label(size)} distractors]")
+                case_started = time.perf_counter()
+                try:
+                    results[backend][size] = spawn_case(
+                        backend, size, scratch, corpus_dir, args.keep
+                    )
+                except Exception as exc:  # report the case, run the others
+                    log(f"  FAILED: {exc}")
+                    info["failures"].append(f"{BACKEND_NAMES[backend]} {size:,}: {exc}")
+                log(f"  case took {time.perf_counter() - case_started:.0f}s")
+    info["elapsed"] = time.perf_counter() - started
+    print("\n".join(report(results, queries, info, prep)))
+    if args.json:
+        args.json.write_text(json.dumps({"info": info, "prep": prep, "results": results}))
+    return 1 if info["failures"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

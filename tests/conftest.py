@@ -37,6 +37,14 @@ def require_service() -> Callable[[str, str | None], None]:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Rate limits and search dictionaries live in the cache: start every test clean."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _private_files_in_tmp(settings, tmp_path) -> None:
     """Each test stores attachments in its own folder (Django resets storages on change)."""
     settings.STORAGES = {
