@@ -90,7 +90,8 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
             else "",
             "translation": selectors.translation_of(found),
             "related": selectors.related_articles(found),
-            "ticket_url": f"/tickets/new/?{ticket_query}",
+            # The portal's ticket form, pre-filled so the ticket reaches the right team.
+            "ticket_url": f"{reverse('portal:ticket-new')}?{ticket_query}",
             "voted": request.session.get(f"kb-voted-{found.pk}"),
         },
     )
@@ -133,6 +134,11 @@ def search(request: HttpRequest) -> HttpResponse:
         corrections = found.query.corrections
         # The paginator only needs the total and this page's hits.
         paginator = Paginator(range(found.total), RESULTS_PER_PAGE)
+        if found.total and page_index > paginator.num_pages:
+            # Past the last page (an old link): show the last page rather than nothing.
+            page_index = paginator.num_pages
+            offset = (page_index - 1) * RESULTS_PER_PAGE
+            found = engine.search(query, language=language, limit=RESULTS_PER_PAGE, offset=offset)
         if found.total:
             results = paginator.get_page(page_index)
             results.object_list = found.hits
