@@ -16,6 +16,7 @@ router.register("kb/articles", helpcenter_api.ArticleViewSet, basename="kb-artic
 urlpatterns = [
     path("auth/token/", tickets_api.ObtainTokenView.as_view(), name="api-token"),
     path("auth/register/", tickets_api.RegisterView.as_view(), name="api-register"),
+    path("tickets/validate/", tickets_api.TransferCheckView.as_view(), name="ticket-validate"),
     path(
         "tickets/<str:reference>/messages/",
         tickets_api.TicketMessagesView.as_view(),

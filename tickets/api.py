@@ -1,12 +1,13 @@
 """REST endpoints of the ticket desk. Views translate HTTP to service calls and back."""
 
 from django.contrib.auth import authenticate, get_user_model
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, mixins, permissions, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import PermissionDenied
@@ -17,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from tickets import selectors, services
+from tickets import crypto, selectors, services
 from tickets.filters import TicketFilter
 from tickets.models import AuthorKind, Channel, Customer, Team, Ticket
 from tickets.roles import is_agent
@@ -280,3 +281,42 @@ class TeamViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet[Team]:
         return selectors.team_list()
+
+
+class TransferCheckView(APIView):
+    """Inline form help: does this TXID / address fit the chosen network?"""
+
+    authentication_classes: list = []
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("chain", str, required=True),
+            OpenApiParameter("txid", str),
+            OpenApiParameter("address", str),
+        ],
+        responses=inline_serializer(
+            "TransferCheck",
+            {
+                "txid": serializers.CharField(required=False),
+                "address": serializers.CharField(required=False),
+            },
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        chain = request.query_params.get("chain", "")
+        answers: dict[str, str] = {}
+        for field, normalize in (
+            ("txid", crypto.normalize_txid),
+            ("address", crypto.normalize_address),
+        ):
+            value = request.query_params.get(field, "")
+            if not value:
+                continue
+            try:
+                normalize(chain, value[:200])
+            except ValidationError as exc:
+                answers[field] = " ".join(exc.messages)
+            else:
+                answers[field] = "ok"
+        return Response(answers)
