@@ -17,6 +17,7 @@ of the article that answers it, and a kind (exact, keyword, typo, synonym, ...).
 
 import argparse
 import json
+import logging
 import math
 import os
 import pickle
@@ -41,6 +42,7 @@ DEMO_CATEGORIES = ROOT / "helpcenter" / "demo" / "categories.json"
 DEMO_ARTICLES = ROOT / "helpcenter" / "demo" / "articles.json"
 QUERIES = ROOT / "bench" / "data" / "kb_queries.json"
 RESULT_PREFIX = "KB_RESULT "
+DISTRACTOR_PREFIX = "kb-bench-"  # bench/kb_distractors.py's slugs
 PG_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://root@127.0.0.1:5432/postgres")
 SIZES = (10_000, 100_000)
 BACKENDS = ("sqlite", "postgresql")
@@ -202,6 +204,7 @@ class BM25Reference:
             title_tokens = bm25_tokens(title)
             corpus.append(title_tokens + title_tokens + bm25_tokens(plain_text(body)))
         tokenized = time.perf_counter()
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
         self.retriever = bm25s.BM25()
         self.retriever.index(corpus, show_progress=False)
         self.tokenize_s = tokenized - started
@@ -715,6 +718,10 @@ def summarize(result: dict, system: str, queries: list[dict]) -> dict:
         "r3": recall_at(ranks, 3),
         "p50": percentile(ms, 50),
         "p95": percentile(ms, 95),
+        "distractor_top1": statistics.fmean(
+            1.0 if f and f[0].startswith(DISTRACTOR_PREFIX) else 0.0
+            for f in result["systems"][system]["found"]
+        ),
     }
 
 
@@ -738,8 +745,9 @@ def report(results: dict, queries: list[dict], info: dict, prep: dict | None) ->
         "half Chinese, published, in the demo categories; see bench/kb_distractors.py).",
         "- MRR and nDCG@10 are over the top 10 (0 when the article is absent); recall@3 is the "
         "share of queries with the article in the top 3. Latency: one timed pass over all "
-        f"queries, in-process, after a warm-up pass over all of them (`icontains`: a warm-up of "
-        f"{ICONTAINS_WARMUP}, as each of its queries scans the table); nearest-rank p50/p95.",
+        f"queries, in-process (no HTTP), after a warm-up on the first {WARMUP} (BM25: on all of "
+        "them); nearest-rank p50/p95. `distractor #1` is the share of queries whose first "
+        "result is a generated distractor.",
         "- Index size: our engine's `size_bytes()` (SQLite: FTS5 shadow tables via dbstat; "
         "PostgreSQL: `pg_total_relation_size` of the tsvector table and its GIN index — "
         "neither counts the `search_title`/`search_body` columns of the article table); "
@@ -756,8 +764,9 @@ def report(results: dict, queries: list[dict], info: dict, prep: dict | None) ->
     out += [
         "### Quality and latency",
         "",
-        "| backend | corpus | system | MRR | nDCG@10 | recall@3 | p50 ms | p95 ms | index size |",
-        "|---|---|---|---:|---:|---:|---:|---:|---:|",
+        "| backend | corpus | system | MRR | nDCG@10 | recall@3 | distractor #1 | p50 ms "
+        "| p95 ms | index size |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for backend in backends:
         for size in sizes:
@@ -775,6 +784,7 @@ def report(results: dict, queries: list[dict], info: dict, prep: dict | None) ->
                 out.append(
                     f"| {BACKEND_NAMES[backend]} | {corpus} | {SYSTEM_NAMES[system]} "
                     f"| {s['mrr']:.3f} | {s['ndcg']:.3f} | {s['r3']:.3f} "
+                    f"| {s['distractor_top1']:.0%} "
                     f"| {_ms(s['p50'])} | {_ms(s['p95'])} | {size_cell} |"
                 )
     out.append("")
@@ -934,58 +944,91 @@ def report(results: dict, queries: list[dict], info: dict, prep: dict | None) ->
     out += [
         f"### Where our engine's time goes at {size_label(largest)} distractors",
         "",
-        "Each step of `engine.search` timed separately over the 191 queries (p50 / p95 ms). "
-        "`rank SQL` is the backend's ranked query over all matches, `count SQL` the second "
-        "query the backend runs for the total whenever it fills its 50-candidate window.",
+        "From the timed pass (p50 / p95 ms over the 191 queries): the backend's ranked query "
+        "(`rank SQL`: every match is ranked, then sorted), its `count(*)` of all matches (run "
+        "whenever the 50-candidate window is full: column n), loading the candidates "
+        "(`in_bulk`, SQL execution only) and everything else in Python. Then the steps of "
+        f"`engine.search` timed one by one on every {STAGE_SAMPLE}th query.",
         "",
-        "| backend | parse | backend total | rank SQL | count SQL | load 50 articles "
-        "| re-rank | snippets | matched rows p50 / p95 / max |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| backend | engine.search | rank SQL | count SQL (n) | load SQL | rest (Python) "
+        "| matched rows p50 / p95 / max |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+
+    def pp(values: list[float]) -> str:
+        if not values:
+            return "—"
+        return f"{_ms(percentile(values, 50))} / {_ms(percentile(values, 95))}"
+
+    for backend in backends:
+        result = results[backend].get(largest)
+        if not result:
+            continue
+        engine_run = result["systems"]["engine"]
+        per_kind: dict[str, list[float]] = defaultdict(list)
+        rest = []
+        for total_ms, calls in zip(engine_run["ms"], engine_run["sql_ms"], strict=True):
+            sums: dict[str, float] = defaultdict(float)
+            for kind, ms in calls:
+                sums[kind] += ms
+            for kind, ms in sums.items():
+                per_kind[kind].append(ms)
+            rest.append(total_ms - sum(sums.values()))
+        matched = result["diagnostics"]["matched"]
+        out.append(
+            f"| {BACKEND_NAMES[backend]} | {pp(engine_run['ms'])} | {pp(per_kind['rank'])} "
+            f"| {pp(per_kind['count'])} ({len(per_kind['count'])}) | {pp(per_kind['load'])} "
+            f"| {pp(rest)} | {percentile(matched, 50):,} / {percentile(matched, 95):,} "
+            f"/ {max(matched):,} |"
+        )
+    out += [
+        "",
+        "| backend | parse | backend.search | load 50 articles (ORM) | re-rank | snippets |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
     for backend in backends:
         result = results[backend].get(largest)
         if not result:
             continue
         stages = [s for s in result["diagnostics"]["stages"] if "backend" in s]
-        cells = []
-        for key in ("parse", "backend", "rank_sql", "count_sql", "load", "rerank", "snippets"):
-            values = [s[key] for s in stages]
-            cells.append(f"{_ms(percentile(values, 50))} / {_ms(percentile(values, 95))}")
-        totals = [s["total"] for s in stages]
-        out.append(
-            f"| {BACKEND_NAMES[backend]} | " + " | ".join(cells) + f" | {percentile(totals, 50):,}"
-            f" / {percentile(totals, 95):,} / {max(totals):,} |"
-        )
+        cells = [
+            pp([s[key] for s in stages])
+            for key in ("parse", "backend", "load", "rerank", "snippets")
+        ]
+        out.append(f"| {BACKEND_NAMES[backend]} | " + " | ".join(cells) + " |")
     out.append("")
+
     for backend in backends:
         result = results[backend].get(largest)
         if not result:
             continue
         diag = result["diagnostics"]
+        engine_run = result["systems"]["engine"]
         out += [
-            f"Slowest backend queries on {BACKEND_NAMES[backend]} ({size_label(largest)}):",
+            f"Slowest ranked queries on {BACKEND_NAMES[backend]} ({size_label(largest)}):",
             "",
             "| query | lang | terms after expansion | matched rows | rank SQL ms | count SQL ms "
             "| engine.search ms |",
             "|---|---|---:|---:|---:|---:|---:|",
         ]
         for i in diag["slowest"]:
-            s = diag["stages"][i]
             q = queries[i]
+            calls = engine_run["sql_ms"][i]
+            rank_ms = sum(ms for kind, ms in calls if kind == "rank")
+            count_ms = sum(ms for kind, ms in calls if kind == "count")
             out.append(
-                f"| {q['query']} | {q['lang']} | {s['terms']} | {s['total']:,} "
-                f"| {_ms(s['rank_sql'])} | {_ms(s['count_sql'])} "
-                f"| {_ms(result['systems']['engine']['ms'][i])} |"
+                f"| {q['query']} | {q['lang']} | {diag['terms'][i]} | {diag['matched'][i]:,} "
+                f"| {_ms(rank_ms)} | {_ms(count_ms)} | {_ms(engine_run['ms'][i])} |"
             )
         out.append("")
-        out.append("Same match, variants (best of 3, ms / rows):")
+        out.append("The same match in simpler forms (best of 3; ms, rows returned or counted):")
         out.append("")
         for i, variants in diag["what_if"].items():
             q = queries[int(i)]
             out.append(
                 f"- `{q['query']}`: "
                 + "; ".join(
-                    f"{name}: {v['ms']:.1f} ms / {v['rows']:,}" for name, v in variants.items()
+                    f"{name}: {v['ms']:.1f} ms, {v['rows']:,}" for name, v in variants.items()
                 )
             )
         out.append("")
