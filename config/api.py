@@ -5,7 +5,9 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import Paginator as DjangoPaginator
 from django.http import Http404
+from django.utils.functional import cached_property
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -14,10 +16,51 @@ from rest_framework.views import exception_handler as drf_exception_handler
 logger = logging.getLogger(__name__)
 
 
+class CappedCountPaginator(DjangoPaginator):
+    """Counts matching rows only up to COUNT_CAP.
+
+    An exact COUNT(*) reads every matching row, so on a large desk it would cost more than
+    the page itself on every request; past the cap the answer says "more than" instead.
+    """
+
+    COUNT_CAP = 10_000
+
+    @cached_property
+    def count(self) -> int:
+        object_list = self.object_list
+        if hasattr(object_list, "query"):
+            return object_list[: self.COUNT_CAP + 1].count()
+        return len(object_list)
+
+    @property
+    def count_capped(self) -> bool:
+        return self.count > self.COUNT_CAP
+
+
 class Pagination(PageNumberPagination):
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 100
+    django_paginator_class = CappedCountPaginator
+
+    def get_paginated_response(self, data: Any) -> Response:
+        paginator = self.page.paginator
+        count = min(paginator.count, paginator.COUNT_CAP)
+        return Response(
+            {
+                "count": count,
+                # True when more rows match than were counted: "count" is then a floor.
+                "count_is_capped": paginator.count_capped,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        response = super().get_paginated_response_schema(schema)
+        response["properties"]["count_is_capped"] = {"type": "boolean"}
+        return response
 
 
 def _django_validation_detail(exc: DjangoValidationError) -> Any:

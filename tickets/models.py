@@ -271,6 +271,8 @@ class Ticket(models.Model):
             models.Index(fields=["status", "-created_at"], name="ticket_status_created"),
             models.Index(fields=["team", "status"], name="ticket_team_status"),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),
+            models.Index(fields=["assignee", "-created_at"], name="ticket_assignee_created"),
+            models.Index(fields=["team", "-created_at"], name="ticket_team_created"),
             models.Index(fields=["customer", "-created_at"], name="ticket_customer_created"),
             models.Index(fields=["txid"], name="ticket_txid"),
             models.Index(fields=["uid"], name="ticket_uid"),

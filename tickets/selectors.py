@@ -42,7 +42,7 @@ def ticket_visibility(user: AbstractBaseUser | AnonymousUser) -> Q:
 def ticket_list(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Ticket]:
     return (
         Ticket.objects.filter(ticket_visibility(user))
-        .select_related("customer", "team", "assignee")
+        .select_related("customer", "team", "assignee", "merged_into")
         .prefetch_related("tags")
     )
 

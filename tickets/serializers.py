@@ -121,6 +121,49 @@ _TICKET_FIELDS = [
 ]
 
 
+# Ticket lists are the hottest read of the desk. DRF's generic field-by-field rendering
+# costs ~3 ms per ticket; the serializers below build the same dict directly (declared fields
+# stay for the OpenAPI schema, and a test pins the output to DRF's generic rendering).
+_DATETIME = serializers.DateTimeField()
+_AMOUNT = serializers.DecimalField(max_digits=38, decimal_places=18)
+
+
+def _when(value: object) -> str | None:
+    return None if value is None else _DATETIME.to_representation(value)
+
+
+def _ticket_fields(ticket: Ticket) -> dict:
+    customer = ticket.customer
+    return {
+        "reference": ticket.reference,
+        "subject": ticket.subject,
+        "category": ticket.category,
+        "status": ticket.status,
+        "priority": ticket.priority,
+        "channel": ticket.channel,
+        "team": ticket.team.slug if ticket.team_id else None,
+        "assignee": None,
+        "customer": {
+            "id": customer.pk,
+            "email": customer.email,
+            "name": customer.name,
+            "uid": customer.uid,
+        },
+        "uid": ticket.uid,
+        "asset": ticket.asset,
+        "chain": ticket.chain,
+        "txid": ticket.txid,
+        "address": ticket.address,
+        "memo": ticket.memo,
+        "amount": None if ticket.amount is None else _AMOUNT.to_representation(ticket.amount),
+        "transferred_at": _when(ticket.transferred_at),
+        "created_at": _when(ticket.created_at),
+        "updated_at": _when(ticket.updated_at),
+        "first_response_due": _when(ticket.first_response_due),
+        "resolution_due": _when(ticket.resolution_due),
+    }
+
+
 class AgentTicketSerializer(serializers.ModelSerializer):
     team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     assignee = AgentBriefSerializer(read_only=True)
@@ -139,6 +182,22 @@ class AgentTicketSerializer(serializers.ModelSerializer):
             "merged_into",
         ]
 
+    def to_representation(self, ticket: Ticket) -> dict:
+        data = _ticket_fields(ticket)
+        agent = ticket.assignee
+        if agent is not None:
+            data["assignee"] = {
+                "id": agent.pk,
+                "username": agent.username,
+                "name": agent.get_full_name() or agent.username,
+            }
+        data["tags"] = [tag.name for tag in ticket.tags.all()]
+        data["security_review"] = ticket.security_review
+        data["first_responded_at"] = _when(ticket.first_responded_at)
+        data["sla_breached_at"] = _when(ticket.sla_breached_at)
+        data["merged_into"] = ticket.merged_into.reference if ticket.merged_into_id else None
+        return data
+
 
 class CustomerTicketSerializer(serializers.ModelSerializer):
     """What a customer sees of their ticket: no internal flags, the agent by first name only."""
@@ -156,6 +215,12 @@ class CustomerTicketSerializer(serializers.ModelSerializer):
         if ticket.assignee is None:
             return None
         return {"name": ticket.assignee.first_name or "Support"}
+
+    def to_representation(self, ticket: Ticket) -> dict:
+        data = _ticket_fields(ticket)
+        data["assignee"] = self.get_assignee(ticket)
+        data["merged_into"] = ticket.merged_into.reference if ticket.merged_into_id else None
+        return data
 
 
 # --- input -----------------------------------------------------------------------------------

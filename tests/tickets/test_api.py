@@ -429,3 +429,28 @@ def test_login_attempts_are_throttled(customer, settings):
         cache.clear()
 
     assert codes == [400, 400, 400, 429]
+
+
+@pytest.mark.parametrize("serializer_name", ["AgentTicketSerializer", "CustomerTicketSerializer"])
+def test_fast_ticket_rendering_equals_drfs_generic_rendering(
+    desk, customer, agent, serializer_name
+):
+    from rest_framework import serializers as drf
+
+    from tickets import serializers, services
+
+    first = factories.make_ticket(
+        customer=customer,
+        chain="TRX",
+        txid=TRON_TXID,
+        amount="250.5",
+        tags=["vip", "chain-congestion"],
+    )
+    second = factories.make_ticket(customer=customer)
+    services.ticket_merge(source=second, target=first, acting_user=agent)
+    services.sla_sweep(now=first.resolution_due)
+    serializer_class = getattr(serializers, serializer_name)
+    for ticket in Ticket.objects.filter(pk__in=[first.pk, second.pk]):
+        fast = serializer_class(ticket).data
+        generic = drf.ModelSerializer.to_representation(serializer_class(), ticket)
+        assert dict(fast) == dict(generic)
