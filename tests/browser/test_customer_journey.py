@@ -95,8 +95,8 @@ def test_customer_files_a_deposit_ticket_and_follows_it_to_a_rating(
     page.wait_for_url(re.compile(r".*/articles/deposit-not-credited/.*"))
     shoot(page, "article")
 
-    # "Submit a ticket" opens the deposit form.
-    page.get_by_role("link", name=text["submit_ticket"]).last.click()
+    # The article's "Submit a ticket" opens the form of its category, pre-selected.
+    page.locator("main a[href*='category=deposit']", has_text=text["submit_ticket"]).first.click()
     page.wait_for_url(re.compile(r".*/tickets/new/deposit/.*"))
     page.get_by_label(text["subject_label"], exact=True).fill(text["subject"])
     page.get_by_label(text["coin"]).fill("USDT")
