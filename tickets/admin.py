@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Avg, Count, QuerySet
 from django.http import (
     Http404,
     HttpRequest,
@@ -26,6 +26,7 @@ from tickets.models import (
     Channel,
     Customer,
     RoutingRule,
+    SatisfactionRating,
     SLAPolicy,
     Status,
     Tag,
@@ -407,3 +408,34 @@ class CustomerAdmin(admin.ModelAdmin):
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
     search_fields = ["name"]
+
+
+@admin.register(SatisfactionRating)
+class SatisfactionRatingAdmin(admin.ModelAdmin):
+    """Customers' ratings, with the average per agent and per team above the list."""
+
+    list_display = ["ticket", "score", "agent", "team", "comment", "created_at"]
+    list_filter = ["score", "team", "agent"]
+    list_select_related = ["ticket", "agent", "team"]
+    search_fields = ["ticket__reference", "comment"]
+    change_list_template = "admin/tickets/satisfactionrating/change_list.html"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> Any:
+        ratings = SatisfactionRating.objects.all()
+        summary = {
+            "by_agent": ratings.exclude(agent=None)
+            .values("agent__username", "agent__first_name")
+            .annotate(count=Count("id"), average=Avg("score"))
+            .order_by("-average", "agent__username"),
+            "by_team": ratings.exclude(team=None)
+            .values("team__name")
+            .annotate(count=Count("id"), average=Avg("score"))
+            .order_by("-average", "team__name"),
+        }
+        return super().changelist_view(request, {**(extra_context or {}), **summary})

@@ -30,6 +30,7 @@ AGENT_PERMISSIONS = {
     "tickets.add_message",
     "tickets.view_attachment",
     "tickets.view_ticketevent",
+    "tickets.view_satisfactionrating",
 }
 SUPERVISOR_PERMISSIONS = AGENT_PERMISSIONS | {
     "tickets.view_all_tickets",

@@ -861,6 +861,7 @@ def ticket_rate(
     *, ticket: Ticket, score: int, comment: str = "", acting_user: User | None
 ) -> SatisfactionRating:
     """The customer's 1–5 rating of a resolved ticket; rating again replaces it."""
+    ticket = _locked(ticket)
     if ticket.status not in (Status.RESOLVED, Status.CLOSED):
         raise ValidationError({"score": ["You can rate a ticket once it is resolved."]})
     if not isinstance(score, int) or not 1 <= score <= 5:

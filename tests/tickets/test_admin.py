@@ -217,3 +217,19 @@ def test_timeline_tells_who_changed_what_in_plain_words(agent, supervisor, depos
     text = html.content.decode()
     assert "Susan changed status from new to investigating" in text
     assert "Susan changed assignee from dana to susan" in text
+
+
+def test_ratings_show_per_agent_and_team(agent, supervisor, desk, customer):
+    from tickets import services
+
+    for score in (5, 3):
+        ticket = factories.make_ticket(customer=customer)
+        services.ticket_change_status(ticket=ticket, status=Status.RESOLVED, acting_user=agent)
+        services.ticket_rate(ticket=ticket, score=score, acting_user=customer.user)
+
+    response = _console(supervisor).get("/admin/tickets/satisfactionrating/")
+
+    by_agent = list(response.context["by_agent"])
+    assert (by_agent[0]["agent__username"], by_agent[0]["count"]) == ("dana", 2)
+    assert by_agent[0]["average"] == 4
+    assert list(response.context["by_team"])[0]["team__name"] == "Deposits & Withdrawals"
