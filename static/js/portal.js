@@ -36,17 +36,11 @@
     copy: zh ? "复制" : "Copy",
     copied: zh ? "已复制" : "Copied",
     copiedAnnounce: zh ? "已复制到剪贴板" : "Copied to the clipboard",
-    tooLarge: function (name, size, limit) {
-      return zh
-        ? name + " 大小为 " + size + "，超过了 " + limit + " 的上限。"
-        : name + " is " + size + "; attachments may be at most " + limit + ".";
+    tooLarge: function (limit) {
+      return zh ? "文件过大：每个文件不能超过 " + limit + "。" : "Too large: each file may be at most " + limit + ".";
     },
-    badType: function (name) {
-      return zh
-        ? name + " 不是 PNG、JPEG、GIF、WebP 图片或 PDF 文件。"
-        : name + " is not a PNG, JPEG, GIF or WebP image or a PDF document.";
-    },
-    empty: function (name) { return zh ? name + " 是空文件。" : name + " is empty."; },
+    badType: zh ? "格式不支持：只能上传 PNG、JPEG、GIF、WebP 图片或 PDF 文件。" : "Not accepted: only PNG, JPEG, GIF or WebP images and PDF documents.",
+    empty: zh ? "这是一个空文件。" : "This file is empty.",
     tooMany: function (limit) {
       return zh ? "每次最多上传 " + limit + " 个文件。" : "At most " + limit + " files at a time.";
     },
@@ -54,6 +48,11 @@
     removed: function (name) { return zh ? "已移除 " + name : name + " removed"; },
     selected: function (n) {
       return zh ? "已选择 " + n + " 个文件" : n + (n === 1 ? " file selected" : " files selected");
+    },
+    cantSend: function (names) {
+      return zh
+        ? "以下文件无法发送：" + names.join("、") + "。请查看下方说明，移除或更换这些文件。"
+        : (names.length === 1 ? "This file can't be sent: " : "These files can't be sent: ") + names.join(", ") + ". See why below, then remove or replace them.";
     },
     fixFiles: zh ? "请先处理标出的附件问题。" : "Please fix the attachments marked below first.",
     looksValid: zh ? "格式正确" : "Format looks right",
@@ -186,9 +185,16 @@
         .catch(function () { /* offline, endpoint missing, bad JSON: the server checks on submit */ });
     }
 
+    var queued = [];
     function later(inputs) {
+      // Collect what changed (a blur and the next field's change often come together).
+      inputs.forEach(function (input) { if (queued.indexOf(input) === -1) queued.push(input); });
       window.clearTimeout(timer);
-      timer = window.setTimeout(function () { check(inputs); }, CHECK_DELAY_MS);
+      timer = window.setTimeout(function () {
+        var batch = queued;
+        queued = [];
+        check(batch);
+      }, CHECK_DELAY_MS);
     }
 
     fields.forEach(function (input) {
@@ -232,7 +238,8 @@
     list.setAttribute("aria-label", zh ? "已选择的文件" : "Selected files");
     var field = input.closest(".field") || block;
     var slot = errorSlot(input);
-    field.insertBefore(list, slot);
+    if (slot.parentNode === field) field.insertBefore(list, slot.nextSibling);
+    else field.appendChild(list);
 
     function release() {
       urls.forEach(function (url) { URL.revokeObjectURL(url); });
@@ -255,16 +262,15 @@
       release();
       list.textContent = "";
       var files = Array.prototype.slice.call(input.files || []);
-      var problems = [];
-      if (maxFiles && files.length > maxFiles) problems.push(TEXT.tooMany(maxFiles));
+      var bad = []; // names of files the server would refuse
 
       files.forEach(function (file, index) {
         var kind = kindOf(file);
         var problem = null;
-        if (!kind) problem = TEXT.badType(file.name);
-        else if (maxBytes && file.size > maxBytes) problem = TEXT.tooLarge(file.name, formatSize(file.size), formatSize(maxBytes));
-        else if (file.size === 0) problem = TEXT.empty(file.name);
-        if (problem) problems.push(problem);
+        if (!kind) problem = TEXT.badType;
+        else if (maxBytes && file.size > maxBytes) problem = TEXT.tooLarge(formatSize(maxBytes));
+        else if (file.size === 0) problem = TEXT.empty;
+        if (problem) bad.push(file.name);
 
         var item = document.createElement("li");
         item.className = "upload-item" + (problem ? " is-invalid" : "");
@@ -317,9 +323,13 @@
       });
 
       list.hidden = !files.length;
-      if (problems.length) showError(input, problems.join(" "));
+      // The error slot (read out with the input) names the files; each item says what is wrong.
+      var messages = [];
+      if (maxFiles && files.length > maxFiles) messages.push(TEXT.tooMany(maxFiles));
+      if (bad.length) messages.push(TEXT.cantSend(bad));
+      if (messages.length) showError(input, messages.join(" "));
       else clearError(input);
-      input.dataset.clientInvalid = problems.length ? "1" : "";
+      input.dataset.clientInvalid = messages.length ? "1" : "";
     }
 
     input.addEventListener("change", function () {

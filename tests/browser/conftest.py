@@ -30,13 +30,24 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
-# Playwright's sync API runs an event loop in the test thread; Django would otherwise
-# refuse ORM calls from it. The browser and the ORM never share a connection here.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+@pytest.fixture(scope="module", autouse=True)
+def _orm_beside_playwright() -> Iterator[None]:
+    """Playwright's sync API runs an event loop in the test thread; Django would otherwise
+    refuse ORM calls from it. The browser and the ORM never share a connection here.
+    Only for these tests: the environment is restored afterwards."""
+    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if before is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
 
 
-@pytest.fixture(scope="session")
-def chromium() -> Iterator[object]:
+# Module scope: Playwright's event loop must be gone before other tests run in this thread.
+@pytest.fixture(scope="module")
+def chromium(_orm_beside_playwright: None) -> Iterator[object]:
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         message = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
         if REQUIRE_SERVICES:

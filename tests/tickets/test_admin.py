@@ -232,4 +232,4 @@ def test_ratings_show_per_agent_and_team(agent, supervisor, desk, customer):
     by_agent = list(response.context["by_agent"])
     assert (by_agent[0]["agent__username"], by_agent[0]["count"]) == ("dana", 2)
     assert by_agent[0]["average"] == 4
-    assert list(response.context["by_team"])[0]["team__name"] == "Deposits & Withdrawals"
+    assert next(iter(response.context["by_team"]))["team__name"] == "Deposits & Withdrawals"
