@@ -218,15 +218,20 @@ class BM25Reference:
         import numpy as np
 
         started = time.perf_counter()
-        corpus = []
+        corpus, self.tokenize_s = [], 0.0
         for slug, language, title, body in rows:
             ready = pretokenized.get(article_key(slug, language))
-            corpus.append(ready.split(" ") if ready is not None else bm25_document(title, body))
+            if ready is not None:
+                corpus.append(ready.split(" "))
+            else:
+                t = time.perf_counter()
+                corpus.append(bm25_document(title, body))
+                self.tokenize_s += time.perf_counter() - t
         tokenized = time.perf_counter()
+        self.unpack_s = tokenized - started - self.tokenize_s
         logging.getLogger("bm25s").setLevel(logging.WARNING)
         self.retriever = bm25s.BM25()
         self.retriever.index(corpus, show_progress=False)
-        self.tokenize_s = tokenized - started
         self.index_s = time.perf_counter() - tokenized
         self.keys = [article_key(slug, language) for slug, language, _, _ in rows]
         self.vocab = self.retriever.vocab_dict
@@ -547,7 +552,10 @@ def run_case(size: int, corpus_dir: Path | None) -> dict:
     log(f"  {len(published):,} published articles; building the BM25 reference")
     bm25 = BM25Reference(published, bm25_tokenized)
     del published, bm25_tokenized
-    log(f"  BM25 built: tokenize {bm25.tokenize_s:.1f}s, index {bm25.index_s:.1f}s")
+    log(
+        f"  BM25 built: tokenize {bm25.tokenize_s:.1f}s, unpack prepared tokens "
+        f"{bm25.unpack_s:.1f}s, index {bm25.index_s:.1f}s"
+    )
 
     matched: dict[tuple[str, str], int] = {}
 
@@ -625,7 +633,13 @@ def run_case(size: int, corpus_dir: Path | None) -> dict:
         "indexing": indexing,
         "index_bytes": backends.current().size_bytes(),
         "db_bytes": db_bytes,
-        "bm25": {"tokenize_s": bm25.tokenize_s, "index_s": bm25.index_s, "bytes": bm25.bytes},
+        "bm25": {
+            "tokenize_s": bm25.tokenize_s,
+            "unpack_s": bm25.unpack_s,
+            "index_s": bm25.index_s,
+            "bytes": bm25.bytes,
+        },
+        "loadavg": [round(x, 2) for x in os.getloadavg()],
         "systems": systems,
         "diagnostics": diagnostics,
     }
@@ -778,7 +792,9 @@ def report(results: dict, queries: list[dict], info: dict, prep: dict | None) ->
         "PostgreSQL: `pg_total_relation_size` of the tsvector table and its GIN index — "
         "neither counts the `search_title`/`search_body` columns of the article table); "
         "BM25: the bytes of its sparse score arrays.",
-        f"- Whole run: {info['elapsed'] / 60:.1f} min.",
+        f"- Whole run: {info['elapsed'] / 60:.1f} min. Load average (1 / 5 / 15 min) at the "
+        f"start {info['loadavg_start']}, at the end {info['loadavg_end']}: other work on this "
+        "2-core machine competes with the run and inflates latencies.",
     ]
     if info.get("pg_problem"):
         out.append(f"- **PostgreSQL rows skipped**: {info['pg_problem']}")
@@ -821,8 +837,8 @@ def report(results: dict, queries: list[dict], info: dict, prep: dict | None) ->
         "",
         "| backend | distractors | bulk insert s | `index_article` (one by one, one transaction) "
         "| batch `backend.index` (DB writes only) | whole DB "
-        "| BM25 build s: tokenize (1 core) + index |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| BM25 build s: tokenize (1 core) + index | load avg (1 min) after |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for backend in backends:
         for size in sizes:
@@ -849,7 +865,10 @@ def report(results: dict, queries: list[dict], info: dict, prep: dict | None) ->
             out.append(
                 f"| {BACKEND_NAMES[backend]} | {size:,} | {insert} | {product} | {batch} "
                 f"| {_mb(result['db_bytes'])} "
-                f"| {tokenize_s:.1f} + {bm['index_s']:.1f} |"
+                f"| {tokenize_s:.1f} + {bm['index_s']:.1f}"
+                + (f" (+ {bm['unpack_s']:.1f} unpacking)" if size else "")
+                + " "
+                f"| {result['loadavg'][0]:.1f} |"
             )
     out.append("")
     if prep:
@@ -1130,6 +1149,7 @@ def main(argv: list[str] | None = None) -> int:
         "failures": [],
     }
     queries = json.loads(QUERIES.read_text(encoding="utf-8"))
+    info["loadavg_start"] = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     started = time.perf_counter()
     results: dict[str, dict[int, dict]] = {b: {} for b in backends}
     prep = None
@@ -1153,6 +1173,7 @@ def main(argv: list[str] | None = None) -> int:
                     info["failures"].append(f"{BACKEND_NAMES[backend]} {size:,}: {exc}")
                 log(f"  case took {time.perf_counter() - case_started:.0f}s")
     info["elapsed"] = time.perf_counter() - started
+    info["loadavg_end"] = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     print("\n".join(report(results, queries, info, prep)))
     if args.json:
         args.json.write_text(json.dumps({"info": info, "prep": prep, "results": results}))
