@@ -332,7 +332,14 @@ def ticket_form(request: HttpRequest, category: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         ticket = _create_from_form(request, form, customer, language)
         if ticket is not None:
-            return HttpResponseRedirect(reverse("portal:ticket-submitted", args=[ticket.reference]))
+            response = HttpResponseRedirect(
+                reverse("portal:ticket-submitted", args=[ticket.reference])
+            )
+            # Keep the language the form was filled in for the pages that follow.
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax"
+            )
+            return response
     return render(
         request,
         "portal/ticket_form.html",
@@ -344,6 +351,7 @@ def ticket_form(request: HttpRequest, category: str) -> HttpResponse:
             "customer": customer,
             "from_article": request.GET.get("article", ""),
             "max_upload_bytes": settings.ATTACHMENT_MAX_BYTES,
+            "max_files": settings.ATTACHMENTS_PER_MESSAGE,
         },
     )
 
@@ -458,6 +466,8 @@ def ticket_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "can_rate": ticket.status in (Status.RESOLVED, Status.CLOSED),
             "rating": getattr(ticket, "rating", None),
             "agent_name": ticket.assignee.first_name if ticket.assignee else "",
+            "max_upload_bytes": settings.ATTACHMENT_MAX_BYTES,
+            "max_files": settings.ATTACHMENTS_PER_MESSAGE,
         },
     )
 
