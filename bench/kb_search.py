@@ -360,12 +360,69 @@ def _explain(sql: str, params: list) -> list[str]:
         return [" ".join(str(c) for c in row) for row in cursor.fetchall()]
 
 
-def _what_if(terms: list[str], language: str) -> dict:
-    """Where the backend query's time goes: the same match without the ranking and the join."""
-    from django.db import connection
+def _quote_pg(term: str) -> str:
+    return "'" + term.replace("'", "''").replace("\\", "") + "'"
 
+
+def _quote_fts(term: str) -> str:
+    return '"' + term.replace('"', "") + '"'
+
+
+def _and_query(groups: list[frozenset[str]], vendor: str) -> str:
+    """Every group (a query term with its synonyms and correction) required, instead of any
+    term: what the backend would match with AND semantics."""
+    if vendor == "postgresql":
+        return " & ".join("(" + " | ".join(map(_quote_pg, sorted(g))) + ")" for g in groups)
+    return " AND ".join("(" + " OR ".join(map(_quote_fts, sorted(g))) + ")" for g in groups)
+
+
+def _count_sql(vendor: str) -> str:
     from helpcenter.search import backends
 
+    if vendor == "postgresql":
+        return (
+            f"SELECT count(*) FROM {backends.POSTGRES_TABLE} s "
+            "WHERE s.document @@ CAST(%s AS tsquery)"
+        )
+    return f"SELECT count(*) FROM {backends.SQLITE_TABLE} WHERE {backends.SQLITE_TABLE} MATCH %s"
+
+
+def _and_semantics(queries: list[dict]) -> dict:
+    """Per query: rows matched if every group were required, and whether the labelled article
+    has every group (if not, strict AND would lose it)."""
+    from django.db import connection
+
+    from helpcenter.models import Article
+    from helpcenter.search import engine
+
+    counts, covered = [], []
+    for q in queries:
+        parsed = engine.parse(q["query"])
+        if not parsed.groups:
+            counts.append(0)
+            covered.append(False)
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _count_sql(connection.vendor), [_and_query(parsed.groups, connection.vendor)]
+            )
+            counts.append(cursor.fetchone()[0])
+        title, body = Article.objects.values_list("search_title", "search_body").get(
+            slug=q["slug"], language=q["lang"]
+        )
+        terms = set(title.split()) | set(body.split())
+        covered.append(all(group & terms for group in parsed.groups))
+    return {"and_matched": counts, "target_has_all_groups": covered}
+
+
+def _what_if(query: str, language: str) -> dict:
+    """Where the backend query's time goes: the same match without the join, the ranking,
+    or with every query group required (AND) instead of any term (OR)."""
+    from django.db import connection
+
+    from helpcenter.search import backends, engine
+
+    parsed = engine.parse(query)
     timings = {}
 
     def timed(name: str, sql: str, params: list) -> None:
@@ -378,39 +435,41 @@ def _what_if(terms: list[str], language: str) -> dict:
                 best = min(best, (time.perf_counter() - started) * 1000)
         timings[name] = {"ms": best, "rows": len(rows) if len(rows) != 1 else rows[0][0]}
 
-    if connection.vendor == "postgresql":
-        query = " | ".join("'" + t.replace("'", "''").replace("\\", "") + "'" for t in terms)
+    vendor = connection.vendor
+    any_term = (" | " if vendor == "postgresql" else " OR ").join(
+        map(_quote_pg if vendor == "postgresql" else _quote_fts, parsed.terms)
+    )
+    all_groups = _and_query(parsed.groups, vendor)
+    timed("OR, match only (count)", _count_sql(vendor), [any_term])
+    if vendor == "postgresql":
         table = backends.POSTGRES_TABLE
         timed(
-            "match only (count)",
-            f"SELECT count(*) FROM {table} s WHERE s.document @@ CAST(%s AS tsquery)",
-            [query],
-        )
-        timed(
-            "match + ts_rank, top 50, no join",
+            "OR, match + ts_rank, top 50, no join",
             f"SELECT s.article_id, ts_rank(s.document, q, 1) AS r FROM {table} s, "
             "CAST(%s AS tsquery) q WHERE s.document @@ q ORDER BY r DESC LIMIT 50",
-            [query],
+            [any_term],
         )
     else:
-        match = " OR ".join('"' + t.replace('"', "") + '"' for t in terms)
         table = backends.SQLITE_TABLE
         timed(
-            "match only (count)",
-            f"SELECT count(*) FROM {table} WHERE {table} MATCH %s",
-            [match],
-        )
-        timed(
-            "match + bm25, top 50, no join",
+            "OR, match + bm25, top 50, no join",
             f"SELECT rowid, bm25({table}, 8.0, 1.0) AS r FROM {table} "
             f"WHERE {table} MATCH %s ORDER BY r LIMIT 50",
-            [match],
+            [any_term],
         )
         timed(
-            "match + FTS5 rank (ORDER BY rank), top 50, no join",
-            f"SELECT rowid FROM {table} WHERE {table} MATCH %s ORDER BY rank LIMIT 50",
-            [match],
+            "OR, match + bm25 + join to the articles (ids only), top 50",
+            f"SELECT a.id, bm25({table}, 8.0, 1.0) AS r FROM {table}, helpcenter_article a "
+            f"WHERE {table} MATCH %s AND a.id = {table}.rowid ORDER BY r LIMIT 50",
+            [any_term],
         )
+    best, total = math.inf, 0
+    for _ in range(3):
+        started = time.perf_counter()
+        _, total = backends.current().search(parsed.terms, language, engine.CANDIDATES, 0)
+        best = min(best, (time.perf_counter() - started) * 1000)
+    timings["OR as today: backend.search (rank + count)"] = {"ms": best, "rows": total}
+    timed("AND of groups, match only (count)", _count_sql(vendor), [all_groups])
     return timings
 
 
@@ -604,10 +663,8 @@ def run_case(size: int, corpus_dir: Path | None) -> dict:
         "terms": [len(engine.parse(q["query"]).terms) for q in queries],
         "slowest": slowest,
         "explain": _explain(worst["sql"], worst["params"]) if "sql" in worst else [],
-        "what_if": {
-            i: _what_if(engine.parse(queries[i]["query"]).terms, queries[i]["lang"])
-            for i in slowest[:2]
-        },
+        "what_if": {i: _what_if(queries[i]["query"], queries[i]["lang"]) for i in slowest[:2]},
+        **_and_semantics(queries),
         "worst_terms": engine.parse(queries[slowest[0]]["query"]).terms,
     }
     log(f"  diagnostics in {time.perf_counter() - t:.1f}s")
@@ -1040,6 +1097,31 @@ def report(results: dict, queries: list[dict], info: dict, prep: dict | None) ->
             for key in ("parse", "backend", "load", "rerank", "snippets")
         ]
         out.append(f"| {BACKEND_NAMES[backend]} | " + " | ".join(cells) + " |")
+    out.append("")
+
+    out += [
+        "Matching any term (today: OR over every term, synonym and Chinese bigram) against "
+        "requiring every query group (AND; a group is one query term with its synonyms and "
+        "typo correction; each Chinese bigram is a group of its own):",
+        "",
+        "| backend | corpus | matched rows, OR p50 / p95 | matched rows, AND p50 / p95 "
+        "| labelled article lacks a group (strict AND would lose it) |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for backend in backends:
+        for size in sizes:
+            result = results[backend].get(size)
+            if not result:
+                continue
+            diag = result["diagnostics"]
+            any_m, all_m = diag["matched"], diag["and_matched"]
+            lacking = sum(not ok for ok in diag["target_has_all_groups"])
+            out.append(
+                f"| {BACKEND_NAMES[backend]} | {size_label(size)} ({result['articles']:,}) "
+                f"| {percentile(any_m, 50):,} / {percentile(any_m, 95):,} "
+                f"| {percentile(all_m, 50):,} / {percentile(all_m, 95):,} "
+                f"| {lacking} of {len(queries)} |"
+            )
     out.append("")
 
     for backend in backends:

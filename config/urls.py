@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -21,3 +23,7 @@ urlpatterns = [
     path("", include("tickets.portal_urls")),
     path("", include("helpcenter.urls")),
 ]
+
+if settings.DEBUG:
+    # Help-center images uploaded in the admin; in production the web server serves MEDIA_ROOT.
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
