@@ -36,6 +36,7 @@ lint: install
 
 bench: install
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.kb_search
 
 # Re-pin dependencies after editing pyproject.toml.
 lock: install
