@@ -10,10 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-
-class Language(models.TextChoices):
-    ENGLISH = "en", "English"
-    CHINESE = "zh-hans", "简体中文"
+from config.languages import Language
 
 
 class ArticleStatus(models.TextChoices):

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.languages import Language
 from tickets.crypto import Chain
 
 # Crockford's base32 without I, L, O, U: nothing a customer can misread when quoting it.
@@ -20,11 +21,6 @@ REFERENCE_LENGTH = 8  # 32**8 ≈ 1.1e12 references: not guessable, short enough
 
 def new_reference() -> str:
     return "TKT-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
-
-
-class Language(models.TextChoices):
-    ENGLISH = "en", "English"
-    CHINESE = "zh-hans", "简体中文"
 
 
 class Category(models.TextChoices):

@@ -34,6 +34,6 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "TicketStatusEnum": "tickets.models.Status",
         "ArticleStatusEnum": "helpcenter.models.ArticleStatus",
-        "TicketLanguageEnum": "tickets.models.Language",
+        "LanguageEnum": "config.languages.Language",
     },
 }
