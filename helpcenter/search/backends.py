@@ -12,6 +12,9 @@ from typing import Protocol
 from django.db import connection
 
 SQLITE_TABLE = "helpcenter_article_fts"
+# Matches are counted up to this many; a results page says "1000+" beyond it. Counting every
+# match of a common word in a large help center would cost more than ranking the page.
+COUNT_CAP = 1000
 POSTGRES_TABLE = "helpcenter_article_search"
 # Title terms count this many times a body term.
 TITLE_WEIGHT = 8.0
@@ -32,7 +35,7 @@ class Backend(Protocol):
     def clear(self) -> None: ...
 
     def search(
-        self, terms: list[str], language: str, limit: int, offset: int
+        self, groups: list[list[str]], language: str, limit: int, *, require_all: bool
     ) -> tuple[list[Hit], int]: ...
 
     def size_bytes(self) -> int | None: ...
@@ -62,10 +65,16 @@ class SQLiteBackend:
             cursor.execute(f"DELETE FROM {SQLITE_TABLE}")
 
     def search(
-        self, terms: list[str], language: str, limit: int, offset: int
+        self, groups: list[list[str]], language: str, limit: int, *, require_all: bool
     ) -> tuple[list[Hit], int]:
         # Each term quoted: FTS5 reads bare words such as AND, OR, NEAR as operators.
-        match = " OR ".join('"' + t.replace('"', "") + '"' for t in terms)
+        alternatives = [
+            " OR ".join('"' + t.replace('"', "") + '"' for t in group) for group in groups
+        ]
+        if require_all:
+            match = " AND ".join(f"({a})" for a in alternatives)
+        else:
+            match = " OR ".join(alternatives)
         where = (
             f"{SQLITE_TABLE} MATCH %s AND a.id = {SQLITE_TABLE}.rowid AND a.status = 'published'"
         )
@@ -73,20 +82,19 @@ class SQLiteBackend:
             cursor.execute(
                 f"SELECT a.id, bm25({SQLITE_TABLE}, {TITLE_WEIGHT}, 1.0) AS rank "
                 f"FROM {SQLITE_TABLE}, helpcenter_article a WHERE {where} "
-                f"ORDER BY {_language_first('%s')}, rank, a.id LIMIT %s OFFSET %s",
-                [match, language, limit, offset],
+                f"ORDER BY {_language_first('%s')}, rank, a.id LIMIT %s",
+                [match, language, limit],
             )
             # FTS5's bm25() is lower-is-better; present it as higher-is-better.
             hits = [Hit(article_id=row[0], score=-row[1]) for row in cursor.fetchall()]
-            if offset == 0 and len(hits) < limit:
-                total = len(hits)
-            else:
-                cursor.execute(
-                    f"SELECT count(*) FROM {SQLITE_TABLE}, helpcenter_article a WHERE {where}",
-                    [match],
-                )
-                total = cursor.fetchone()[0]
-        return hits, total
+            if len(hits) < limit:
+                return hits, len(hits)
+            cursor.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM {SQLITE_TABLE}, helpcenter_article a "
+                f"WHERE {where} LIMIT %s)",
+                [match, COUNT_CAP],
+            )
+            return hits, cursor.fetchone()[0]
 
     def size_bytes(self) -> int | None:
         with connection.cursor() as cursor:
@@ -137,9 +145,14 @@ class PostgresBackend:
             cursor.execute(f"DELETE FROM {POSTGRES_TABLE}")
 
     def search(
-        self, terms: list[str], language: str, limit: int, offset: int
+        self, groups: list[list[str]], language: str, limit: int, *, require_all: bool
     ) -> tuple[list[Hit], int]:
-        query = " | ".join("'" + t.replace("'", "''").replace("\\", "") + "'" for t in terms)
+        alternatives = [
+            " | ".join("'" + t.replace("'", "''").replace("\\", "") + "'" for t in group)
+            for group in groups
+        ]
+        joiner = " & " if require_all else " | "
+        query = joiner.join(f"({a})" for a in alternatives)
         # {D, C, B, A} weights; normalization 1 divides by 1 + log(document length) so that
         # long articles do not win by sheer size (as BM25 does on SQLite).
         weights = f"'{{0.1, 0.2, {1 / TITLE_WEIGHT:.3f}, 1.0}}'"
@@ -149,20 +162,18 @@ class PostgresBackend:
                 f"SELECT a.id, ts_rank({weights}, s.document, q, 1) AS rank "
                 f"FROM {POSTGRES_TABLE} s, helpcenter_article a, CAST(%s AS tsquery) q "
                 f"WHERE {where} "
-                f"ORDER BY {_language_first('%s')}, rank DESC, a.id LIMIT %s OFFSET %s",
-                [query, language, limit, offset],
+                f"ORDER BY {_language_first('%s')}, rank DESC, a.id LIMIT %s",
+                [query, language, limit],
             )
             hits = [Hit(article_id=row[0], score=float(row[1])) for row in cursor.fetchall()]
-            if offset == 0 and len(hits) < limit:
-                total = len(hits)
-            else:
-                cursor.execute(
-                    f"SELECT count(*) FROM {POSTGRES_TABLE} s, helpcenter_article a, "
-                    f"CAST(%s AS tsquery) q WHERE {where}",
-                    [query],
-                )
-                total = cursor.fetchone()[0]
-        return hits, total
+            if len(hits) < limit:
+                return hits, len(hits)
+            cursor.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM {POSTGRES_TABLE} s, helpcenter_article a,"
+                f" CAST(%s AS tsquery) q WHERE {where} LIMIT %s) capped",
+                [query, COUNT_CAP],
+            )
+            return hits, cursor.fetchone()[0]
 
     def size_bytes(self) -> int | None:
         with connection.cursor() as cursor:

@@ -187,6 +187,8 @@ def snippet(article: Article, words: list[str]) -> str:
 
 # Candidates the backend ranks; the best of them are re-ranked the same way on every backend.
 CANDIDATES = 50
+# Fewer articles than this answering every part of a query: also consider partial answers.
+MIN_FULL_MATCHES = 10
 
 
 def _rerank(query: ParsedQuery, found: list[backends.Hit], articles: dict[int, Article]) -> list:
@@ -219,7 +221,16 @@ def search(text: str, *, language: str, limit: int = 10, offset: int = 0) -> Sea
     if not query.groups:
         return SearchPage(query=query, hits=[], total=0)
     window = max(CANDIDATES, offset + limit)
-    found, total = backends.current().search(query.terms, language, window, 0)
+    backend = backends.current()
+    groups = [sorted(group) for group in query.groups]
+    # Articles that answer every part of the question first: on a large help center "any
+    # word matches" selects most articles, which is slow to rank and buries the answer.
+    # Only when too few answer everything do we widen to articles answering some parts.
+    found, total = backend.search(groups, language, window, require_all=True)
+    if len(groups) > 1 and len(found) < MIN_FULL_MATCHES:
+        seen = {hit.article_id for hit in found}
+        wider, total = backend.search(groups, language, window, require_all=False)
+        found += [hit for hit in wider if hit.article_id not in seen][: window - len(found)]
     articles = Article.objects.select_related("category").in_bulk([hit.article_id for hit in found])
     ranked = _rerank(query, found, articles)
     ranked.sort(key=lambda row: (row[2].language != language, -row[0], row[1]))
