@@ -1,6 +1,8 @@
-"""`python -m bench.kb_search`: help-center search quality and latency, our engine against a
-plain `icontains` baseline and an in-memory BM25 reference, on SQLite and PostgreSQL, with
-the demo articles alone and among 10k / 100k generated distractors. Prints Markdown.
+"""Help-center search benchmark: our engine vs `icontains` vs BM25, on SQLite and PostgreSQL.
+
+`python -m bench.kb_search` measures quality and latency of our engine against a plain
+`icontains` baseline and an in-memory BM25 reference, with the demo articles alone and among
+10k / 100k generated distractors, and prints Markdown.
 
     python -m bench.kb_search [--sizes 10000 100000] [--backends sqlite postgres]
 
@@ -451,13 +453,14 @@ def index_distractors(rows: list[tuple], words: list[list[str]], category_ids: d
 
     Indexing: the first PRODUCT_INDEX_SAMPLE go through `index_article`, the product's own
     path, one by one in one transaction (as `rebuild` and `article_import` do), to measure its
-    throughput. It indexes ~200 articles/s on SQLite and ~120/s on PostgreSQL on the 2-core
-    bench machine — 8 to 14 minutes per backend for 100k, too slow for this run — so the rest
-    are indexed in batches of INSERT_BATCH: the analyzed terms (computed up front by
+    throughput. It indexes ~250-420 articles/s on SQLite and ~130-220/s on PostgreSQL on the
+    2-core bench machine — 4 to 13 minutes per backend for 100k, too slow for this run (the
+    report prints the measured rate and the projection) — so the rest are indexed in
+    batches of INSERT_BATCH: the analyzed terms (computed up front by
     `analysis.analyze` on plain_text(body), exactly as `index_article` does) are written to
     `search_title` / `search_body` in the bulk insert (the engine re-ranks with them), the
     backend's `index(...)` is called per article inside one transaction per batch, and the
-    batch's English words go to `_learn_words` once (the typo-correction dictionary).
+    distractors' English words go to `_learn_words` once (the typo-correction dictionary).
     """
     from django.db import transaction
     from django.utils import timezone
@@ -1160,7 +1163,7 @@ def main(argv: list[str] | None = None) -> int:
         "--backends", nargs="+", default=["sqlite", "postgres"], help="sqlite and/or postgres"
     )
     parser.add_argument("--json", type=Path, help="also write the raw results here")
-    parser.add_argument("--keep", action="store_true", help="keep the scratch databases")
+    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL scratch databases")
     # Internal: one case, in a subprocess on the database the environment selects.
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
