@@ -20,15 +20,13 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
+from bench.cases import PG_ADMIN_URL, ROOT, case_environment, pg_admin
 from bench.ticket_list import RESULT_PREFIX
 
-ROOT = Path(__file__).resolve().parent.parent
 SIZES = (10_000, 100_000)
 BACKENDS = ("sqlite", "postgresql")
 BACKEND_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
-PG_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://127.0.0.1:5432/postgres")
 CASE_TIMEOUT = 900  # seconds
 
 # The targets the list endpoint is held to.
@@ -85,36 +83,9 @@ def machine_info(pg_version: str | None) -> dict:
     }
 
 
-def _pg_admin(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, connect_timeout=5, autocommit=True) as conn:
-        conn.execute(sql)
-
-
-def _pg_url(database: str) -> str:
-    parts = urlsplit(PG_ADMIN_URL)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + database, parts.query, ""))
-
-
 def run_case(backend: str, size: int, args: argparse.Namespace, scratch: Path) -> dict:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.local",
-        "DEBUG": "0",
-        "ALLOWED_HOSTS": "testserver",
-        "REDIS_URL": "",  # local-memory cache and eager tasks: nothing shared is touched
-        "EMBEDDED_SCHEDULER": "0",
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-    }
     database = f"helpdesk_bench_{size_label(size)}"
-    if backend == "sqlite":
-        env["DATABASE_URL"] = ""  # set, so a .env file cannot select another database
-        env["SQLITE_PATH"] = str(scratch / f"{database}.sqlite3")
-    else:
-        _pg_admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        _pg_admin(f'CREATE DATABASE "{database}"')
-        env["DATABASE_URL"] = _pg_url(database)
+    env = case_environment(backend, database, scratch)
     command = [
         sys.executable,
         "-m",
@@ -136,7 +107,7 @@ def run_case(backend: str, size: int, args: argparse.Namespace, scratch: Path) -
         )
     finally:
         if backend == "postgresql" and not args.keep:
-            _pg_admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            pg_admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
     for line in completed.stdout.splitlines():
         if line.startswith(RESULT_PREFIX):
             return json.loads(line[len(RESULT_PREFIX) :])

@@ -35,17 +35,15 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from multiprocessing import get_context
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
+from bench.cases import PG_ADMIN_URL, ROOT, case_environment, pg_admin
 from bench.ticket_list import log, percentile
 
-ROOT = Path(__file__).resolve().parent.parent
 DEMO_CATEGORIES = ROOT / "helpcenter" / "demo" / "categories.json"
 DEMO_ARTICLES = ROOT / "helpcenter" / "demo" / "articles.json"
 QUERIES = ROOT / "bench" / "data" / "kb_queries.json"
 RESULT_PREFIX = "KB_RESULT "
 DISTRACTOR_PREFIX = "kb-bench-"  # bench/kb_distractors.py's slugs
-PG_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://root@127.0.0.1:5432/postgres")
 SIZES = (10_000, 100_000)
 BACKENDS = ("sqlite", "postgresql")
 BACKEND_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
@@ -690,18 +688,6 @@ def size_label(size: int) -> str:
     return f"{size // 1000}k" if size % 1000 == 0 else f"{size:,}"
 
 
-def _pg_admin(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, connect_timeout=5, autocommit=True) as conn:
-        conn.execute(sql)
-
-
-def _pg_url(database: str) -> str:
-    parts = urlsplit(PG_ADMIN_URL)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + database, parts.query, ""))
-
-
 def postgres_version() -> tuple[str | None, str | None]:
     """(server version, None) or (None, why PostgreSQL cannot be used)."""
     try:
@@ -716,23 +702,8 @@ def postgres_version() -> tuple[str | None, str | None]:
 def spawn_case(
     backend: str, size: int, scratch: Path, corpus_dir: Path, keep: bool, count_matches: bool
 ) -> dict:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.local",
-        "DEBUG": "0",
-        "ALLOWED_HOSTS": "testserver",
-        "REDIS_URL": "",  # local-memory cache and eager tasks: nothing shared is touched
-        "EMBEDDED_SCHEDULER": "0",
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-    }
     database = f"helpdesk_kbbench_{size_label(size).replace(' ', '_')}"
-    if backend == "sqlite":
-        env["DATABASE_URL"] = ""  # set, so a .env file cannot select another database
-        env["SQLITE_PATH"] = str(scratch / f"{database}.sqlite3")
-    else:
-        _pg_admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        _pg_admin(f'CREATE DATABASE "{database}"')
-        env["DATABASE_URL"] = _pg_url(database)
+    env = case_environment(backend, database, scratch)
     command = [
         sys.executable,
         "-m",
@@ -754,7 +725,7 @@ def spawn_case(
         )
     finally:
         if backend == "postgresql" and not keep:
-            _pg_admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            pg_admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         elif backend == "sqlite" and not keep:
             for suffix in ("", "-wal", "-shm"):
                 Path(env["SQLITE_PATH"] + suffix).unlink(missing_ok=True)

@@ -1,0 +1,44 @@
+"""What every benchmark case shares: its own scratch database and a clean environment.
+
+A case runs in a subprocess because Django settings pick the database at import time.
+"""
+
+import os
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://127.0.0.1:5432/postgres")
+
+
+def pg_admin(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, connect_timeout=5, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def pg_url(database: str) -> str:
+    parts = urlsplit(PG_ADMIN_URL)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + database, parts.query, ""))
+
+
+def case_environment(backend: str, database: str, scratch: Path) -> dict[str, str]:
+    """The subprocess environment of one case, with a fresh `database` on `backend`."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "testserver",
+        "REDIS_URL": "",  # local-memory cache and eager tasks: nothing shared is touched
+        "EMBEDDED_SCHEDULER": "0",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
+    if backend == "sqlite":
+        env["DATABASE_URL"] = ""  # set, so a .env file cannot select another database
+        env["SQLITE_PATH"] = str(scratch / f"{database}.sqlite3")
+    else:
+        pg_admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        pg_admin(f'CREATE DATABASE "{database}"')
+        env["DATABASE_URL"] = pg_url(database)
+    return env
