@@ -196,8 +196,9 @@ def _rerank(query: ParsedQuery, found: list[backends.Hit], articles: dict[int, A
 
     Full-text engines add up term weights, so an article repeating one common word can
     outrank one that matches every word of the question, and an exact title can lose to a
-    long body. Coverage of the query's groups (in the title, and anywhere) fixes both, and
-    doing it here gives SQLite and PostgreSQL the same final order.
+    long body. Coverage of the query's groups (in the title, and anywhere) counters both.
+    Each backend's own score still weighs in, so SQLite and PostgreSQL agree on most top
+    results of a small help center but not on every order (docs/benchmarks.md measures it).
     """
     top = max((hit.score for hit in found), default=0.0) or 1.0
     ranked = []
