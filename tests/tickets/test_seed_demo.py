@@ -190,4 +190,5 @@ def test_worked_tickets_show_the_desk_features(seeded):
     assert TicketEvent.objects.filter(action="reopened").exists()
 
     # A few tickets are old enough to breach their SLA when the sweep runs.
-    assert 1 <= len(services.sla_sweep()) <= 8
+    breached = services.sla_sweep()
+    assert 0 < len(breached) <= 8
