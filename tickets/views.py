@@ -75,9 +75,12 @@ def _language(request: HttpRequest) -> str:
 
 
 def _customer(request: HttpRequest) -> Customer | None:
+    """The signed-in customer, looked up once per request (several helpers ask)."""
     if not request.user.is_authenticated:
         return None
-    return Customer.objects.filter(user=request.user).first()
+    if not hasattr(request, "_portal_customer"):
+        request._portal_customer = Customer.objects.filter(user=request.user).first()
+    return request._portal_customer
 
 
 def _say(request: HttpRequest, english: str, chinese: str) -> str:
