@@ -1,6 +1,7 @@
 """The raw-SQL baseline of `GET /api/v1/tickets/`: what the list costs without the ORM and DRF.
 
-One hand-written query (same joins, same visibility rule, same filters, same order, tags as a
+A token lookup that also reads what the user may see (as the API's authentication does), one
+hand-written query (same joins, same visibility rule, same filters, same order, tags as a
 correlated sub-select) plus a COUNT, rows turned into the same JSON as the API's page with
 `json.dumps`. The benchmark checks once per mix that the result equals the API's.
 """
@@ -63,26 +64,51 @@ TAGS_SQL = {
 
 
 def _holds(codename: str) -> str:
-    """True when the user (2 parameters) holds tickets.<codename>, directly or by a group."""
+    """True when the token's user (tk.user_id) holds tickets.<codename>, directly or by a
+    group."""
     return f"""EXISTS (SELECT 1 FROM auth_permission p
             INNER JOIN django_content_type ct ON ct.id = p.content_type_id
             WHERE ct.app_label = 'tickets' AND p.codename = '{codename}'
               AND (p.id IN (SELECT gp.permission_id FROM auth_group_permissions gp
                             INNER JOIN auth_user_groups ug ON ug.group_id = gp.group_id
-                            WHERE ug.user_id = %s)
+                            WHERE ug.user_id = tk.user_id)
                    OR p.id IN (SELECT up.permission_id FROM auth_user_user_permissions up
-                               WHERE up.user_id = %s)))"""
+                               WHERE up.user_id = tk.user_id)))"""
 
 
-# Staff need tickets.view_ticket at all; then an agent sees what their teams handle, what is
-# assigned to them and what is not routed yet, and holders of view_all_tickets everything.
-VISIBILITY = f"""{_holds("view_ticket")} AND (
-    {_holds("view_all_tickets")}
-    OR t.assignee_id = %s
-    OR t.team_id IS NULL
-    OR t.team_id IN (SELECT am.team_id FROM {AM} am WHERE am.agent_id = %s)
-)"""
-VISIBILITY_PARAMS = 6  # each %s above is the user's id
+# The token lookup also reads what the user may see (as the API's authentication does):
+# staff need tickets.view_ticket at all; holders of view_all_tickets see everything; others
+# what their teams handle, what is assigned to them and what is not routed yet.
+_TEAM_IDS = {
+    "postgresql": f"(SELECT STRING_AGG(am.team_id::text, ',') FROM {AM} am"
+    " WHERE am.agent_id = tk.user_id)",
+    "sqlite": f"(SELECT GROUP_CONCAT(am.team_id) FROM {AM} am WHERE am.agent_id = tk.user_id)",
+}
+
+
+def token_scope(key: str) -> tuple[int, bool, bool, list[int]] | None:
+    """(user id, may view tickets, may view all, team ids) of an API token, one query."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT tk.user_id, {_holds('view_ticket')}, {_holds('view_all_tickets')}, "
+            f"{_TEAM_IDS[connection.vendor]} FROM authtoken_token tk WHERE tk.key = %s",
+            [key],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    user_id, view, view_all, team_ids = row
+    return user_id, bool(view), bool(view_all), [int(i) for i in (team_ids or "").split(",") if i]
+
+
+def _visibility(scope: tuple[int, bool, bool, list[int]]) -> tuple[str, list[object]]:
+    user_id, view, view_all, team_ids = scope
+    if not view:
+        return "1 = 0", []
+    if view_all:
+        return "1 = 1", []
+    teams = f" OR t.team_id IN ({', '.join(['%s'] * len(team_ids))})" if team_ids else ""
+    return f"(t.assignee_id = %s OR t.team_id IS NULL{teams})", [user_id, *team_ids]
 
 
 def _like_escape(value: str) -> str:
@@ -93,9 +119,13 @@ def _values(value: str | Sequence[str]) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
-def _where(user_id: int, params: Mapping) -> tuple[list[str], list[object], list[str]]:
+def _where(
+    scope: tuple[int, bool, bool, list[int]], params: Mapping
+) -> tuple[list[str], list[object], list[str]]:
     """SQL conditions, their parameters and the extra joins the COUNT needs."""
-    where, args, joins = [VISIBILITY], [user_id] * VISIBILITY_PARAMS, []
+    user_id = scope[0]
+    visibility, args = _visibility(scope)
+    where, joins = [visibility], []
     for field in ("status", "category", "priority", "channel"):
         if field in params:
             values = _values(params[field])
@@ -243,11 +273,15 @@ def _page_link(params: Mapping, page: int) -> str:
     return "http://testserver/api/v1/tickets/" + (f"?{encoded}" if encoded else "")
 
 
-def ticket_list_json(user_id: int, params: Mapping) -> bytes:
-    """The body of `GET /api/v1/tickets/?<params>` for `user_id`, straight from SQL."""
+def ticket_list_json(key: str, params: Mapping) -> bytes | None:
+    """The body of `GET /api/v1/tickets/?<params>` for the API token `key`, straight from
+    SQL (None for an unknown token)."""
+    scope = token_scope(key)
+    if scope is None:
+        return None
     page = int(params.get("page", 1))
     page_size = min(int(params.get("page_size", PAGE_SIZE)), MAX_PAGE_SIZE)
-    where, args, joins = _where(user_id, params)
+    where, args, joins = _where(scope, params)
     conditions = " AND ".join(where)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -274,9 +308,7 @@ def raw_view(request):
     from django.http import HttpResponse
 
     key = request.headers.get("Authorization", "").removeprefix("Token ").strip()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT user_id FROM authtoken_token WHERE key = %s", [key])
-        row = cursor.fetchone()
-    if row is None:
+    body = ticket_list_json(key, request.GET)
+    if body is None:
         return HttpResponse(status=401)
-    return HttpResponse(ticket_list_json(row[0], request.GET), content_type="application/json")
+    return HttpResponse(body, content_type="application/json")

@@ -1,16 +1,21 @@
 """Project-wide REST conventions: pagination and one error shape for every failure."""
 
 import logging
+from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator as DjangoPaginator
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.functional import cached_property
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 logger = logging.getLogger(__name__)
@@ -25,12 +30,32 @@ class CappedCountPaginator(DjangoPaginator):
 
     COUNT_CAP = 10_000
 
+    def __init__(
+        self,
+        object_list: Any,
+        per_page: int,
+        *,
+        page_rows: Callable[[Any], Sequence] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(object_list, per_page, **kwargs)
+        # Turns the page's slice of the queryset into what the page holds (plain rows, say),
+        # while the count runs on the bare queryset, without the joins the rows need.
+        self.page_rows = page_rows
+
     @cached_property
     def count(self) -> int:
         object_list = self.object_list
         if hasattr(object_list, "query"):
-            return object_list[: self.COUNT_CAP + 1].count()
+            # Count ids only: a sliced queryset counts as a subquery of its whole SELECT,
+            # joins of select_related and ORDER BY included, none of which change the count.
+            return object_list.order_by().values("pk")[: self.COUNT_CAP + 1].count()
         return len(object_list)
+
+    def _get_page(self, object_list: Any, number: int, paginator: DjangoPaginator) -> Any:
+        if self.page_rows is not None:
+            object_list = self.page_rows(object_list)
+        return super()._get_page(object_list, number, paginator)
 
     @property
     def count_capped(self) -> bool:
@@ -42,6 +67,16 @@ class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
     django_paginator_class = CappedCountPaginator
+
+    def paginate_queryset(
+        self, queryset: QuerySet, request: Request, view: APIView | None = None
+    ) -> list | None:
+        """As DRF's; a view with a `page_rows(queryset_slice)` method gets its page from it."""
+        page_rows = getattr(view, "page_rows", None)
+        self.django_paginator_class = CappedCountPaginator
+        if page_rows is not None:
+            self.django_paginator_class = partial(CappedCountPaginator, page_rows=page_rows)
+        return super().paginate_queryset(queryset, request, view)
 
     def get_paginated_response(self, data: Any) -> Response:
         paginator = self.page.paginator

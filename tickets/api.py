@@ -154,6 +154,19 @@ class TicketViewSet(
             raise Http404
         return ticket
 
+    def _rendered(self, reference: str) -> dict:
+        row = selectors.ticket_row(user=self.request.user, reference=reference)
+        if row is None:
+            raise Http404
+        return self.get_serializer(row).data
+
+    def page_rows(self, tickets: QuerySet[Ticket]) -> list[dict]:
+        """A page of the list as plain rows with tags (see config.api.Pagination)."""
+        return selectors.with_tags(list(selectors.ticket_rows(tickets)))
+
+    def retrieve(self, request: Request, reference: str) -> Response:
+        return Response(self._rendered(reference))
+
     @extend_schema(request=TicketCreateInput, responses={201: AgentTicketSerializer})
     def create(self, request: Request) -> Response:
         data = TicketCreateInput(data=request.data)
@@ -181,9 +194,7 @@ class TicketViewSet(
             priority=priority,
             **fields,
         )
-        ticket = selectors.ticket_get(user=request.user, reference=ticket.reference)
-        serializer = self.get_serializer(ticket)
-        return Response(serializer.data, status=status.HTTP_201_CREATED)
+        return Response(self._rendered(ticket.reference), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=TicketUpdateInput, responses=AgentTicketSerializer)
     def partial_update(self, request: Request, reference: str) -> Response:
@@ -203,8 +214,7 @@ class TicketViewSet(
                 raise serializers.ValidationError({"assignee": ["No active agent has this id."]})
             changes["assignee"] = agent
         services.ticket_update(ticket=ticket, acting_user=request.user, **changes)
-        ticket = selectors.ticket_get(user=request.user, reference=ticket.reference)
-        return Response(self.get_serializer(ticket).data)
+        return Response(self._rendered(ticket.reference))
 
 
 @_sensitive

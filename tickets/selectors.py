@@ -1,23 +1,115 @@
 """Reads of the ticket desk: who may see what, and the querysets the interfaces render."""
 
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Permission
-from django.db.models import Exists, Prefetch, Q, QuerySet
+from django.db.models import (
+    Aggregate,
+    CharField,
+    Exists,
+    Expression,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 
 from tickets.models import AgentMembership, Attachment, Customer, Message, Team, Ticket
 from tickets.roles import is_agent
 
 
-def _holds(user: AbstractBaseUser, codename: str) -> Exists:
-    """SQL that is true when `user` holds the ticket permission `codename`.
+@dataclass(frozen=True)
+class DeskScope:
+    """What a staff user may see of the desk: read once per request and kept on the user.
 
-    Kept inside the ticket query (rather than `user.has_perm`, which costs two queries) so a
-    paginated list stays at a fixed, small number of queries whoever asks.
+    Resolving it up front turns the visibility rule into plain column tests (assignee, team
+    ids) that the ticket indexes serve, instead of permission subqueries the database would
+    evaluate against every candidate row.
     """
+
+    view: bool  # holds tickets.view_ticket at all (a KB editor does not)
+    view_all: bool  # holds tickets.view_all_tickets (supervisors)
+    team_ids: tuple[int, ...]
+
+
+_SCOPE_ATTR = "_desk_scope"
+
+
+class _IdList(Aggregate):
+    """Ids joined by commas. Django 5.2 has no portable string aggregate: GROUP_CONCAT on
+    SQLite, STRING_AGG on PostgreSQL."""
+
+    function = "GROUP_CONCAT"
+    output_field = CharField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
+        return self.as_sql(
+            compiler,
+            connection,
+            function="STRING_AGG",
+            template="%(function)s(%(expressions)s::text, ',')",
+            **extra_context,
+        )
+
+
+def _holds(user_ref: OuterRef, codename: str) -> Exists:
+    """SQL that is true when the referenced user holds the ticket permission `codename`,
+    directly or through a group (what `user.has_perm` answers with two more queries)."""
     return Exists(
         Permission.objects.filter(content_type__app_label="tickets", codename=codename).filter(
-            Q(group__user=user) | Q(user=user)
+            Q(group__user=user_ref) | Q(user=user_ref)
         )
     )
+
+
+def desk_scope_annotations(user_field: str) -> dict[str, Expression]:
+    """Annotations that read a user's DeskScope inside another query on `user_field` (the
+    API's token lookup uses them, so the scope costs no query of its own)."""
+    user_ref = OuterRef(user_field)
+    return {
+        "scope_view": _holds(user_ref, "view_ticket"),
+        "scope_view_all": _holds(user_ref, "view_all_tickets"),
+        "scope_team_ids": Subquery(
+            AgentMembership.objects.filter(agent=user_ref)
+            .values("agent")
+            .annotate(ids=_IdList("team_id"))
+            .values("ids")
+        ),
+    }
+
+
+def remember_desk_scope(user: AbstractBaseUser, annotated: object) -> None:
+    """Keep on `user` the scope read by `desk_scope_annotations` into `annotated`."""
+    team_ids = getattr(annotated, "scope_team_ids", None) or ""
+    setattr(
+        user,
+        _SCOPE_ATTR,
+        DeskScope(
+            view=bool(annotated.scope_view),  # type: ignore[attr-defined]
+            view_all=bool(annotated.scope_view_all),  # type: ignore[attr-defined]
+            team_ids=tuple(sorted(int(i) for i in team_ids.split(",") if i)),
+        ),
+    )
+
+
+def desk_scope(user: AbstractBaseUser) -> DeskScope:
+    """The user's DeskScope: one query the first time in a request, then kept on the user."""
+    if not hasattr(user, _SCOPE_ATTR):
+        annotated = (
+            get_user_model()
+            .objects.filter(pk=user.pk)
+            .annotate(**desk_scope_annotations("pk"))
+            .only("pk")
+            .first()
+        )
+        if annotated is None:
+            setattr(user, _SCOPE_ATTR, DeskScope(view=False, view_all=False, team_ids=()))
+        else:
+            remember_desk_scope(user, annotated)
+    return getattr(user, _SCOPE_ATTR)
 
 
 def ticket_visibility(user: AbstractBaseUser | AnonymousUser) -> Q:
@@ -29,26 +121,102 @@ def ticket_visibility(user: AbstractBaseUser | AnonymousUser) -> Q:
     if is_agent(user):
         if user.is_superuser:
             return Q()
-        my_teams = AgentMembership.objects.filter(agent=user).values("team_id")
-        return Q(_holds(user, "view_ticket")) & (
-            Q(_holds(user, "view_all_tickets"))
-            | Q(assignee=user)
-            | Q(team__isnull=True)
-            | Q(team_id__in=my_teams)
-        )
+        scope = desk_scope(user)
+        if not scope.view:
+            return Q(pk__in=[])
+        if scope.view_all:
+            return Q()
+        return Q(assignee=user) | Q(team__isnull=True) | Q(team_id__in=scope.team_ids)
     return Q(customer__user=user)
 
 
+def _visible_tickets(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Ticket]:
+    return Ticket.objects.filter(ticket_visibility(user))
+
+
 def ticket_list(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Ticket]:
-    return (
-        Ticket.objects.filter(ticket_visibility(user))
-        .select_related("customer", "team", "assignee", "merged_into")
-        .prefetch_related("tags")
-    )
+    """The tickets `user` may see, to filter and order; render them through `ticket_rows`."""
+    return _visible_tickets(user)
 
 
 def ticket_get(*, user: AbstractBaseUser | AnonymousUser, reference: str) -> Ticket | None:
-    return ticket_list(user=user).filter(reference=reference.upper()).first()
+    """The ticket (a model instance, for the services) if `user` may see it."""
+    return (
+        _visible_tickets(user)
+        .select_related("customer", "team", "assignee", "merged_into")
+        .filter(reference=reference.upper())
+        .first()
+    )
+
+
+# What the ticket serializers render (tickets.serializers), as `.values()` keys.
+TICKET_ROW_FIELDS = (
+    "id",
+    "reference",
+    "subject",
+    "category",
+    "status",
+    "priority",
+    "channel",
+    "uid",
+    "asset",
+    "chain",
+    "txid",
+    "address",
+    "memo",
+    "amount",
+    "transferred_at",
+    "created_at",
+    "updated_at",
+    "first_response_due",
+    "resolution_due",
+    "first_responded_at",
+    "sla_breached_at",
+    "security_review",
+    "customer_id",
+    "customer__email",
+    "customer__name",
+    "customer__uid",
+    "team__slug",
+    "assignee_id",
+    "assignee__username",
+    "assignee__first_name",
+    "assignee__last_name",
+    "merged_into__reference",
+)
+
+
+def ticket_rows(tickets: QuerySet[Ticket]) -> QuerySet[dict[str, Any]]:
+    """`tickets` as plain rows of what the serializers render (one query, joins included).
+
+    Lists are the desk's hottest read. A page of 100 tickets as rows takes about 2 ms of
+    Python; as model instances (five per ticket: the ticket, its customer, team, assignee and
+    merged-into ticket) and DRF field-by-field rendering, about 12 ms. Slice (paginate) the
+    result, then give the page to `with_tags`.
+    """
+    return tickets.values(*TICKET_ROW_FIELDS)
+
+
+def with_tags(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Add each row's tag names (sorted), in one query for the whole page."""
+    names: dict[int, list[str]] = {row["id"]: [] for row in rows}
+    if names:
+        links = (
+            Ticket.tags.through.objects.filter(ticket_id__in=names)
+            .order_by("tag__name")
+            .values_list("ticket_id", "tag__name")
+        )
+        for ticket_id, name in links:
+            names[ticket_id].append(name)
+    for row in rows:
+        row["tags"] = names[row["id"]]
+    return rows
+
+
+def ticket_row(*, user: AbstractBaseUser | AnonymousUser, reference: str) -> dict | None:
+    """One ticket as a row with its tags, if `user` may see it."""
+    rows = list(ticket_rows(_visible_tickets(user).filter(reference=reference.upper()))[:1])
+    return with_tags(rows)[0] if rows else None
 
 
 def ticket_messages(

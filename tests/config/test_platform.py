@@ -197,3 +197,28 @@ def test_embedded_scheduler_runs_the_sla_sweep_in_process(settings, desk, custom
         thread.join(timeout=10)
 
     assert Ticket.objects.get(pk=ticket.pk).sla_breached_at is not None
+
+
+@pytest.mark.django_db
+def test_sqlite_planner_statistics_come_from_a_periodic_job(desk, customer):
+    """SQLite picks indexes by ANALYZE statistics, which nothing else would ever gather."""
+    from config.celery import app
+    from config.maintenance import refresh_query_statistics
+
+    scheduled = {entry["task"] for entry in django_settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "config.tasks.refresh_query_statistics" in scheduled
+    app.loader.import_default_modules()  # what the worker and the embedded scheduler do
+    assert "config.tasks.refresh_query_statistics" in app.tasks
+    for _ in range(3):
+        factories.make_ticket(customer=customer)
+
+    ran = refresh_query_statistics()
+
+    if connection.vendor != "sqlite":
+        assert ran is False  # PostgreSQL's autovacuum analyses its tables itself
+        return
+    assert ran is True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT idx, stat FROM sqlite_stat1 WHERE tbl = 'tickets_ticket'")
+        stats = dict(cursor.fetchall())
+    assert stats["ticket_team_created"].split()[0] == "3"  # rows counted: all three tickets

@@ -368,6 +368,48 @@ def test_list_uses_a_fixed_number_of_queries_whatever_the_page_size(desk, superv
     assert len(queries) <= 4, [q["sql"] for q in queries]
 
 
+def test_plain_agents_list_costs_four_queries_too(desk, agent, customer):
+    """A plain agent's visibility (their teams, their own, the unrouted) is read with the
+    token, not with one more query."""
+    for category in ("deposit", "security", "other"):
+        factories.make_ticket(customer=customer, category=category, tags=["vip"])
+    client = api_client_for(agent)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/api/v1/tickets/?page_size=100")
+
+    assert response.status_code == 200
+    assert {t["category"] for t in response.json()["results"]} == {"deposit"}
+    assert len(queries) <= 4, [q["sql"] for q in queries]
+
+
+def test_team_and_role_changes_apply_from_the_next_request(desk, agent, customer):
+    from django.contrib.auth.models import Group
+
+    from tickets.models import AgentMembership
+    from tickets.roles import AGENT, SUPERVISOR
+
+    security_case = factories.make_ticket(customer=customer, category="security")
+    client = api_client_for(agent)
+    url = f"/api/v1/tickets/{security_case.reference}/"
+    assert client.get(url).status_code == 404
+
+    AgentMembership.objects.create(team=desk.security, agent=agent)
+    assert client.get(url).status_code == 200
+
+    AgentMembership.objects.filter(team=desk.security, agent=agent).delete()
+    assert client.get(url).status_code == 404
+
+    agent.groups.add(Group.objects.get(name=SUPERVISOR))
+    assert client.get(url).status_code == 200
+
+    agent.groups.remove(Group.objects.get(name=SUPERVISOR), Group.objects.get(name=AGENT))
+    # Without the Agent role's view permission, not even their own team's tickets.
+    deposit_case = factories.make_ticket(customer=customer, category="deposit")
+    assert client.get(f"/api/v1/tickets/{deposit_case.reference}/").status_code == 404
+    assert client.get("/api/v1/tickets/").json()["count"] == 0
+
+
 def test_message_list_query_count_does_not_grow_with_messages(agent, deposit_ticket, screenshot):
     from tickets import services
     from tickets.models import AuthorKind, Channel
@@ -437,7 +479,7 @@ def test_fast_ticket_rendering_equals_drfs_generic_rendering(
 ):
     from rest_framework import serializers as drf
 
-    from tickets import serializers, services
+    from tickets import selectors, serializers, services
 
     first = factories.make_ticket(
         customer=customer,
@@ -451,6 +493,7 @@ def test_fast_ticket_rendering_equals_drfs_generic_rendering(
     services.sla_sweep(now=first.resolution_due)
     serializer_class = getattr(serializers, serializer_name)
     for ticket in Ticket.objects.filter(pk__in=[first.pk, second.pk]):
-        fast = serializer_class(ticket).data
+        row = selectors.ticket_row(user=agent, reference=ticket.reference)
+        fast = serializer_class(row).data
         generic = drf.ModelSerializer.to_representation(serializer_class(), ticket)
         assert dict(fast) == dict(generic)

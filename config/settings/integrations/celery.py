@@ -22,6 +22,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tickets.tasks.sla_sweep",
         "schedule": timedelta(seconds=env.int("SLA_SWEEP_SECONDS", default=60)),
     },
+    # SQLite's planner statistics (PostgreSQL's autovacuum keeps its own): see
+    # config.maintenance. Cheap, since ANALYZE samples a bounded number of rows.
+    "refresh-query-statistics": {
+        "task": "config.tasks.refresh_query_statistics",
+        "schedule": timedelta(hours=1),
+    },
 }
 
 # Embedded mode has no beat process; run the schedule in a thread of the web server.
