@@ -270,6 +270,13 @@ class Ticket(models.Model):
             models.Index(fields=["assignee", "-created_at"], name="ticket_assignee_created"),
             models.Index(fields=["team", "-created_at"], name="ticket_team_created"),
             models.Index(fields=["customer", "-created_at"], name="ticket_customer_created"),
+            # Triage queues ("open, deposit, high") and "mine in this team": their counts
+            # are read from the index alone instead of visiting every open or assigned row.
+            models.Index(
+                fields=["status", "category", "priority", "-created_at"],
+                name="ticket_triage_created",
+            ),
+            models.Index(fields=["assignee", "team", "-created_at"], name="ticket_mine_in_team"),
             models.Index(fields=["txid"], name="ticket_txid"),
             models.Index(fields=["uid"], name="ticket_uid"),
         ]
