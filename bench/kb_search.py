@@ -268,6 +268,8 @@ class _SQLTimer:
 
 
 def _statement_kind(sql: str) -> str:
+    if "_terms" in sql:
+        return "terms"
     if "bm25(" in sql or "ts_rank(" in sql:
         return "rank"
     if "count(*)" in sql and ("_fts" in sql or "_search" in sql):
@@ -324,123 +326,56 @@ def _explain(sql: str, params: list) -> list[str]:
         return [" ".join(str(c) for c in row) for row in cursor.fetchall()]
 
 
-def _quote_pg(term: str) -> str:
-    return "'" + term.replace("'", "''").replace("\\", "") + "'"
+def _count_matching(match: object) -> int:
+    """Articles (any language) matching `match`, counted without a cap by the bench's SQL."""
+    from django.db import connection
 
-
-def _quote_fts(term: str) -> str:
-    return '"' + term.replace('"', "") + '"'
-
-
-def _and_query(groups: list[frozenset[str]], vendor: str) -> str:
-    """Every group (a query term with its synonyms and correction) required, instead of any
-    term: what the backend would match with AND semantics."""
-    if vendor == "postgresql":
-        return " & ".join("(" + " | ".join(map(_quote_pg, sorted(g))) + ")" for g in groups)
-    return " AND ".join("(" + " OR ".join(map(_quote_fts, sorted(g))) + ")" for g in groups)
-
-
-def _count_sql(vendor: str) -> str:
     from helpcenter.search import backends
 
-    if vendor == "postgresql":
-        return (
-            f"SELECT count(*) FROM {backends.POSTGRES_TABLE} s "
-            "WHERE s.document @@ CAST(%s AS tsquery)"
-        )
-    return f"SELECT count(*) FROM {backends.SQLITE_TABLE} WHERE {backends.SQLITE_TABLE} MATCH %s"
-
-
-def _any_query(terms: list[str], vendor: str) -> str:
-    """Any term (a query term, a synonym or a correction) matching: OR of everything."""
-    if vendor == "postgresql":
-        return " | ".join(map(_quote_pg, terms))
-    return " OR ".join(map(_quote_fts, terms))
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            query = backends.render_tsquery(match)
+            cursor.execute(
+                f"SELECT count(*) FROM {backends.POSTGRES_TABLE} s "
+                "WHERE s.document @@ CAST(%s AS tsquery)",
+                [query],
+            )
+        else:
+            query = backends.render_fts(match)
+            table = backends.SQLITE_TABLE
+            cursor.execute(f"SELECT count(*) FROM {table} WHERE {table} MATCH %s", [query])
+        return cursor.fetchone()[0]
 
 
 def match_counts(queries: list[dict]) -> dict:
-    """Per query: articles matching any of its terms, articles matching every group, and
-    whether the labelled article has every group (if not, requiring all would lose it).
+    """Per query: articles matching any of its words, articles matching every required word,
+    and whether the labelled article answers every required word (if not, the engine finds
+    it only by relaxing the query).
 
     The bench's own count queries over the index (both backends index the same terms, so
-    the counts are the same on both): independent of how the engine combines groups.
+    the counts are the same on both): independent of how the engine plans its queries.
     """
-    from django.db import connection
-
     from helpcenter.models import Article
-    from helpcenter.search import engine
+    from helpcenter.search import backends, engine
 
-    vendor = connection.vendor
     any_counts, all_counts, covered = [], [], []
     for q in queries:
         parsed = engine.parse(q["query"])
-        if not parsed.groups:
+        required = [g for g in parsed.groups if g.required] or parsed.groups
+        if not required:
             any_counts.append(0)
             all_counts.append(0)
             covered.append(False)
             continue
-        with connection.cursor() as cursor:
-            cursor.execute(_count_sql(vendor), [_any_query(parsed.terms, vendor)])
-            any_counts.append(cursor.fetchone()[0])
-            cursor.execute(_count_sql(vendor), [_and_query(parsed.groups, vendor)])
-            all_counts.append(cursor.fetchone()[0])
+        matches = tuple(g.as_match() for g in required)
+        any_counts.append(_count_matching(backends.AnyOf(matches)))
+        all_counts.append(_count_matching(backends.All(matches)))
         title, body = Article.objects.values_list("search_title", "search_body").get(
             slug=q["slug"], language=q["lang"]
         )
         terms = set(title.split()) | set(body.split())
-        covered.append(all(group & terms for group in parsed.groups))
+        covered.append(all(any(alt <= terms for alt in g.alternatives) for g in required))
     return {"any_matched": any_counts, "all_matched": all_counts, "has_all_groups": covered}
-
-
-def _what_if(query: str) -> dict:
-    """What a ranked match of the query costs in simpler forms: any term (OR) or every
-    group (AND), counted only, ranked in the index alone, ranked after the join."""
-    from django.db import connection
-
-    from helpcenter.search import backends, engine
-
-    parsed = engine.parse(query)
-    timings = {}
-
-    def timed(name: str, sql: str, params: list) -> None:
-        with connection.cursor() as cursor:
-            best = math.inf
-            for _ in range(3):
-                started = time.perf_counter()
-                cursor.execute(sql, params)
-                rows = cursor.fetchall()
-                best = min(best, (time.perf_counter() - started) * 1000)
-        timings[name] = {"ms": best, "rows": len(rows) if len(rows) != 1 else rows[0][0]}
-
-    vendor = connection.vendor
-    for label, match in (
-        ("any term", _any_query(parsed.terms, vendor)),
-        ("every group", _and_query(parsed.groups, vendor)),
-    ):
-        timed(f"{label}: count only", _count_sql(vendor), [match])
-        if vendor == "postgresql":
-            table = backends.POSTGRES_TABLE
-            timed(
-                f"{label}: ts_rank top 50, no join",
-                f"SELECT s.article_id, ts_rank(s.document, q, 1) AS r FROM {table} s, "
-                "CAST(%s AS tsquery) q WHERE s.document @@ q ORDER BY r DESC LIMIT 50",
-                [match],
-            )
-        else:
-            table = backends.SQLITE_TABLE
-            timed(
-                f"{label}: bm25 top 50, no join",
-                f"SELECT rowid, bm25({table}, 8.0, 1.0) AS r FROM {table} "
-                f"WHERE {table} MATCH %s ORDER BY r LIMIT 50",
-                [match],
-            )
-            timed(
-                f"{label}: bm25 top 50 after the join to the articles (ids only)",
-                f"SELECT a.id, bm25({table}, 8.0, 1.0) AS r FROM {table}, helpcenter_article a "
-                f"WHERE {table} MATCH %s AND a.id = {table}.rowid ORDER BY r LIMIT 50",
-                [match],
-            )
-    return timings
 
 
 def index_distractors(rows: list[tuple], words: list[list[str]], category_ids: dict) -> dict:
@@ -450,22 +385,21 @@ def index_distractors(rows: list[tuple], words: list[list[str]], category_ids: d
     revisions), which takes seconds where `article_import` would take many minutes.
 
     Indexing: the first PRODUCT_INDEX_SAMPLE go through `index_article`, the product's own
-    path, one by one in one transaction (as `rebuild` and `article_import` do), to measure its
+    path, one by one in one transaction (as `article_import` does), to measure its
     throughput. It indexes ~250-420 articles/s on SQLite and ~130-220/s on PostgreSQL on the
     2-core bench machine — 4 to 13 minutes per backend for 100k, too slow for this run (the
     report prints the measured rate and the projection) — so the rest are indexed in
     batches of INSERT_BATCH: the analyzed terms (computed up front by
     `analysis.analyze` on plain_text(body), exactly as `index_article` does) are written to
-    `search_title` / `search_body` in the bulk insert (the engine re-ranks with them), the
-    backend's `index(...)` is called per article inside one transaction per batch, and the
+    `search_title` / `search_body` in the bulk insert (the engine scores with them), the
+    product's `sync_documents` writes each batch to the index in one transaction, and the
     distractors' English words go to `_learn_words` once (the typo-correction dictionary).
     """
     from django.db import transaction
     from django.utils import timezone
 
     from helpcenter.models import Article, ArticleStatus
-    from helpcenter.search import backends
-    from helpcenter.search.index import _learn_words, index_article
+    from helpcenter.search.index import _learn_words, index_article, sync_documents
 
     now = timezone.now()
     sample = min(PRODUCT_INDEX_SAMPLE, len(rows))
@@ -502,12 +436,10 @@ def index_distractors(rows: list[tuple], words: list[list[str]], category_ids: d
         f"({sample / (product - inserted):.0f} articles/s)"
     )
 
-    backend = backends.current()
     all_words = sorted({w for chunk in words for w in chunk})
     for start in range(sample, len(rows), INSERT_BATCH):
         with transaction.atomic():
-            for a in created[start : start + INSERT_BATCH]:
-                backend.index(a.pk, a.search_title.split(), a.search_body.split())
+            sync_documents(created[start : start + INSERT_BATCH])
     with transaction.atomic():
         _learn_words(all_words)
     batched = time.perf_counter()
@@ -640,7 +572,6 @@ def run_case(size: int, corpus_dir: Path | None, count_matches: bool) -> dict:
         "slowest": slowest,
         "explain": _explain(plan["sql"], worst) if plan["sql"] else [],
         "explain_query": plan["query"],
-        "what_if": {i: _what_if(queries[i]["query"]) for i in slowest[:2]},
     }
     if count_matches:
         diagnostics.update(match_counts(queries))
@@ -846,7 +777,7 @@ def report(results: dict, queries: list[dict], info: dict, prep: dict | None) ->
         "### Building each corpus",
         "",
         "| backend | distractors | bulk insert s | `index_article` (one by one, one transaction) "
-        "| batch `backend.index` (DB writes only) | whole DB "
+        "| batch `sync_documents` (DB writes only) | whole DB "
         "| BM25 build s: tokenize (1 core) + index | load avg (1 min) after |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
@@ -902,7 +833,7 @@ def report(results: dict, queries: list[dict], info: dict, prep: dict | None) ->
                     f"- {BACKEND_NAMES[backend]}, {size_label(size)}: `index_article` "
                     f"{product_rate:.0f} articles/s, so {size:,} articles would take "
                     f"{size / product_rate / 60:.1f} min through it; the batch path "
-                    f"(analysis + `backend.index`, one core) {batch_rate:.0f} articles/s."
+                    f"(analysis + `sync_documents`, one core) {batch_rate:.0f} articles/s."
                 )
         out.append("")
 
@@ -1045,14 +976,13 @@ def report(results: dict, queries: list[dict], info: dict, prep: dict | None) ->
     }
     if counted:
         out += [
-            "Articles matching a query (the bench's own counts over the index; the same on "
-            "both backends, which index the same terms): any of its terms (query terms, "
-            "synonyms, typo corrections, Chinese bigrams: OR of everything) against every "
-            "group (AND; a group is a query term with its synonyms and correction, and each "
-            "Chinese bigram is a group of its own).",
+            "Articles matching a query (the bench's own counts over the index, both "
+            "languages; the same on both backends, which index the same terms): any of its "
+            "required words against every one (a word counts with its synonyms and spelling "
+            "correction; Chinese pairs across words are never required).",
             "",
-            "| corpus | any term p50 / p95 / max | every group p50 / p95 / max "
-            "| labelled article lacks a group (requiring all would lose it) |",
+            "| corpus | any word p50 / p95 / max | every word p50 / p95 / max "
+            "| labelled article lacks a word (found only by relaxing) |",
             "|---|---:|---:|---:|",
         ]
         for size, diag in sorted(counted.items()):
@@ -1077,8 +1007,8 @@ def report(results: dict, queries: list[dict], info: dict, prep: dict | None) ->
             f"Queries with the slowest ranked-match SQL on {BACKEND_NAMES[backend]} "
             f"({size_label(largest)}):",
             "",
-            "| query | lang | terms after expansion | articles matching any term / every "
-            "group | ranked statements | ranked SQL ms | count SQL ms | engine.search ms |",
+            "| query | lang | terms after expansion | articles matching any word / every "
+            "word | ranked statements | ranked SQL ms | count SQL ms | engine.search ms |",
             "|---|---|---:|---:|---:|---:|---:|---:|",
         ]
         for i in diag["slowest"]:
@@ -1094,20 +1024,6 @@ def report(results: dict, queries: list[dict], info: dict, prep: dict | None) ->
                 f"| {q['query']} | {q['lang']} | {diag['terms'][i]} | {matching} "
                 f"| {statements} | {_ms(rank_ms)} | {_ms(count_ms)} "
                 f"| {_ms(engine_run['ms'][i])} |"
-            )
-        out.append("")
-        out.append(
-            "The same queries' terms matched in simpler forms (the bench's SQL, best of 3; "
-            "ms, and rows counted or returned):"
-        )
-        out.append("")
-        for i, variants in diag["what_if"].items():
-            q = queries[int(i)]
-            out.append(
-                f"- `{q['query']}`: "
-                + "; ".join(
-                    f"{name}: {v['ms']:.1f} ms, {v['rows']:,}" for name, v in variants.items()
-                )
             )
         out.append("")
         explain = "EXPLAIN (ANALYZE, BUFFERS)" if backend == "postgresql" else "EXPLAIN QUERY PLAN"

@@ -1,4 +1,15 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _fill_search_index(**kwargs: Any) -> None:
+    # A migration that recreates the index tables leaves them empty; fill them at once so
+    # that search keeps answering (`manage.py kb_reindex` does the same by hand).
+    from helpcenter.search.index import fill_if_empty
+
+    fill_if_empty()
 
 
 class HelpcenterConfig(AppConfig):
@@ -7,6 +18,8 @@ class HelpcenterConfig(AppConfig):
 
     def ready(self) -> None:
         from config import roles
+
+        post_migrate.connect(_fill_search_index, sender=self)
 
         editing = {
             f"helpcenter.{action}_{model}"

@@ -134,7 +134,8 @@ def article_update(
     article.updated_by = _actor(acting_user)
     article.save()
     _snapshot(article, acting_user, note or "changed " + ", ".join(changed))
-    if {"title", "body"} & set(changed):
+    # Only published articles are in the index, each under its language.
+    if {"title", "body", "status", "language"} & set(changed):
         index_article(article)
     return article
 

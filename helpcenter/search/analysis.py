@@ -10,6 +10,7 @@ English is case- and accent-folded and reduced to Snowball stems, so "withdrawal
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 
 import rjieba
@@ -73,7 +74,62 @@ def analyze(text: str) -> list[str]:
     return terms
 
 
-def query_words(text: str) -> list[str]:
+@dataclass(frozen=True)
+class QueryWord:
+    """One thing a query asks about, with the index terms a document must all contain."""
+
+    text: str  # as typed (folded), what typo correction and highlighting work on
+    terms: frozenset[str]
+    # False for a pair of Chinese characters straddling two words: it often carries meaning
+    # that the word split lost (充值没到账 splits 充值 / 没到 / 账, and 到账 is only such a
+    # pair), so it counts towards an article's score, but is never required to match.
+    required: bool = True
+
+
+def _bigrams(run: str) -> list[str]:
+    return [run[i : i + 2] for i in range(len(run) - 1)]
+
+
+def query_words(text: str) -> list[QueryWord]:
+    """What a query asks about, word by word.
+
+    An English word is its stem. A Chinese word is all of its character pairs: documents
+    hold every pair of every run of Chinese, so the word matches however jieba happens to
+    split the document (提币地址 as one word or as 提币 / 地址). Stopwords and single
+    characters inside longer runs drop out (their pairs stay, as optional words).
+    """
+    words: list[QueryWord] = []
+    for match in _TOKEN_RE.finditer(fold(text)):
+        token = match.group()
+        if "a" <= token[0] <= "z" or token[0].isdigit():
+            if token not in ENGLISH_STOPWORDS:
+                term = stem(token) if token.isalpha() else token
+                words.append(QueryWord(token, frozenset([term])))
+            continue
+        if len(token) == 1:
+            if token not in CHINESE_STOPWORDS:
+                words.append(QueryWord(token, frozenset([token])))
+            continue
+        covered: set[str] = set()
+        for word in rjieba.cut(token):
+            if len(word) < 2 or word in CHINESE_STOPWORDS:
+                continue
+            pairs = frozenset(_bigrams(word))
+            covered |= pairs
+            words.append(QueryWord(word, pairs))
+        for pair in _bigrams(token):
+            if pair not in covered and pair not in CHINESE_STOPWORDS:
+                covered.add(pair)
+                words.append(QueryWord(pair, frozenset([pair]), required=False))
+    unique: dict[frozenset[str], QueryWord] = {}
+    for word in words:
+        known = unique.get(word.terms)
+        if known is None or (word.required and not known.required):
+            unique[word.terms] = word
+    return list(unique.values())
+
+
+def highlight_words(text: str) -> list[str]:
     """The words of a query as typed (folded, unstemmed): what snippets highlight."""
     words: list[str] = []
     for match in _TOKEN_RE.finditer(fold(text)):

@@ -1,24 +1,62 @@
 """Where the analyzed articles are indexed: SQLite FTS5 or PostgreSQL full text.
 
-Both receive terms already produced by `analysis.analyze`, so they agree on what matches;
-each ranks with its own engine (FTS5's BM25, PostgreSQL's ts_rank), title terms weighing
-several times more than body terms. Unpublished articles stay indexed and are filtered
-out at query time, so publishing and unpublishing only flip a status.
+Both receive terms already produced by `analysis.analyze`, so they agree on what matches.
+Only published articles are in the index, each with its language, so a search filters and
+ranks inside the index and never visits the article table for the articles it skips. The
+engine asks three things of a backend: how many documents hold each term (to weigh the
+terms and plan the query), which documents match a boolean expression, ranked by the
+backend's own score (to choose candidates), and how many match (for the results count).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, Union
 
 from django.db import connection
 
+from config.languages import Language
+
 SQLITE_TABLE = "helpcenter_article_fts"
-# Matches are counted up to this many; a results page says "1000+" beyond it. Counting every
-# match of a common word in a large help center would cost more than ranking the page.
-COUNT_CAP = 1000
+SQLITE_TERMS = "helpcenter_article_fts_terms"  # fts5vocab: documents per term
 POSTGRES_TABLE = "helpcenter_article_search"
-# Title terms count this many times a body term.
+POSTGRES_TERMS = "helpcenter_article_search_terms"  # kept by triggers; '' counts documents
+# Matches are counted up to this many; a results page says "1000+" beyond it.
+COUNT_CAP = 1000
+# Title terms count this many times a body term in the backends' own scores.
 TITLE_WEIGHT = 8.0
 _PG_MAX_POSITIONS = 255  # PostgreSQL keeps at most 256 positions per lexeme
+_BATCH = 200  # documents per INSERT
+
+
+@dataclass(frozen=True)
+class Document:
+    """One published article as the index sees it."""
+
+    article_id: int
+    language: str
+    title_terms: Sequence[str]
+    body_terms: Sequence[str]
+
+
+# Boolean match expressions over index terms: a term, All(...) or AnyOf(...).
+@dataclass(frozen=True)
+class All:
+    parts: tuple["Match", ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    parts: tuple["Match", ...]
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """Terms next to each other, in this order."""
+
+    terms: tuple[str, ...]
+
+
+Match = Union[str, All, AnyOf, Phrase]  # noqa: UP007 - a forward-referenced union reads clearer so
 
 
 @dataclass(frozen=True)
@@ -28,73 +66,141 @@ class Hit:
 
 
 class Backend(Protocol):
-    def index(self, article_id: int, title_terms: list[str], body_terms: list[str]) -> None: ...
+    def replace(self, documents: Sequence[Document]) -> None: ...
 
-    def remove(self, article_id: int) -> None: ...
+    def remove(self, article_ids: Sequence[int]) -> None: ...
 
     def clear(self) -> None: ...
 
+    def is_empty(self) -> bool: ...
+
+    def frequencies(self, terms: Sequence[str]) -> tuple[dict[str, int], int]: ...
+
     def search(
-        self, groups: list[list[str]], language: str, limit: int, *, require_all: bool
-    ) -> tuple[list[Hit], int]: ...
+        self, match: Match, language: str, limit: int, *, title_only: bool = False
+    ) -> list[Hit]: ...
+
+    def count(self, match: Match, language: str, *, title_only: bool = False) -> int: ...
 
     def size_bytes(self) -> int | None: ...
 
 
-def _language_first(language_sql: str) -> str:
-    return f"CASE WHEN a.language = {language_sql} THEN 0 ELSE 1 END"
+def _render(match: Match, quote, and_: str, or_: str, phrase) -> str:  # type: ignore[no-untyped-def]
+    if isinstance(match, str):
+        return quote(match)
+    if isinstance(match, Phrase):
+        return phrase(match.terms)
+    joiner = and_ if isinstance(match, All) else or_
+    return "(" + joiner.join(_render(part, quote, and_, or_, phrase) for part in match.parts) + ")"
+
+
+# --- SQLite FTS5 ---------------------------------------------------------------------------------
+
+
+def _fts_quote(term: str) -> str:
+    # Quoted, so FTS5 never reads a term as an operator (AND, OR, NOT, NEAR).
+    return '"' + term.replace('"', "") + '"'
+
+
+def _fts_phrase(terms: Sequence[str]) -> str:
+    return '"' + " ".join(t.replace('"', "") for t in terms) + '"'
+
+
+def render_fts(match: Match) -> str:
+    return _render(match, _fts_quote, " AND ", " OR ", _fts_phrase)
+
+
+def _language_token(language: str) -> str:
+    # `_` is a token character of this FTS table only; analysis never produces it, so no
+    # article word can collide with a language token.
+    return "_lang_" + language.replace("-", "_")
 
 
 class SQLiteBackend:
-    """FTS5 table keyed by the article id (its rowid)."""
+    """FTS5 table keyed by the article id (its rowid): facets (the language token), title,
+    body; an fts5vocab table over it gives document frequencies."""
 
-    def index(self, article_id: int, title_terms: list[str], body_terms: list[str]) -> None:
+    def replace(self, documents: Sequence[Document]) -> None:
+        if not documents:
+            return
+        self.remove([d.article_id for d in documents])
         with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {SQLITE_TABLE} WHERE rowid = %s", [article_id])
-            cursor.execute(
-                f"INSERT INTO {SQLITE_TABLE} (rowid, title, body) VALUES (%s, %s, %s)",
-                [article_id, " ".join(title_terms), " ".join(body_terms)],
+            cursor.executemany(
+                f"INSERT INTO {SQLITE_TABLE} (rowid, facets, title, body) VALUES (%s, %s, %s, %s)",
+                [
+                    (
+                        d.article_id,
+                        _language_token(d.language),
+                        " ".join(d.title_terms),
+                        " ".join(d.body_terms),
+                    )
+                    for d in documents
+                ],
             )
 
-    def remove(self, article_id: int) -> None:
+    def remove(self, article_ids: Sequence[int]) -> None:
         with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {SQLITE_TABLE} WHERE rowid = %s", [article_id])
+            for start in range(0, len(article_ids), _BATCH):
+                ids = list(article_ids[start : start + _BATCH])
+                cursor.execute(
+                    f"DELETE FROM {SQLITE_TABLE} WHERE rowid IN ({', '.join(['%s'] * len(ids))})",
+                    ids,
+                )
 
     def clear(self) -> None:
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {SQLITE_TABLE}")
 
+    def is_empty(self) -> bool:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT 1 FROM {SQLITE_TABLE} LIMIT 1")
+            return cursor.fetchone() is None
+
+    def frequencies(self, terms: Sequence[str]) -> tuple[dict[str, int], int]:
+        languages = [_language_token(code) for code in Language.values]
+        wanted = list(dict.fromkeys([*terms, *languages]))
+        found: dict[str, int] = {}
+        with connection.cursor() as cursor:
+            for start in range(0, len(wanted), _BATCH):
+                chunk = wanted[start : start + _BATCH]
+                cursor.execute(
+                    f"SELECT term, doc FROM {SQLITE_TERMS} "
+                    f"WHERE term IN ({', '.join(['%s'] * len(chunk))})",
+                    chunk,
+                )
+                found.update(cursor.fetchall())
+        documents = sum(found.pop(token, 0) for token in languages)
+        return found, documents
+
+    def _match(self, match: Match, language: str, title_only: bool) -> str:
+        expression = render_fts(match)
+        if title_only:
+            expression = f"title : {expression}"
+        return f"facets : {_fts_quote(_language_token(language))} AND {expression}"
+
     def search(
-        self, groups: list[list[str]], language: str, limit: int, *, require_all: bool
-    ) -> tuple[list[Hit], int]:
-        # Each term quoted: FTS5 reads bare words such as AND, OR, NEAR as operators.
-        alternatives = [
-            " OR ".join('"' + t.replace('"', "") + '"' for t in group) for group in groups
-        ]
-        if require_all:
-            match = " AND ".join(f"({a})" for a in alternatives)
-        else:
-            match = " OR ".join(alternatives)
-        where = (
-            f"{SQLITE_TABLE} MATCH %s AND a.id = {SQLITE_TABLE}.rowid AND a.status = 'published'"
-        )
+        self, match: Match, language: str, limit: int, *, title_only: bool = False
+    ) -> list[Hit]:
+        # Ranked inside FTS5 (bm25 with the facets column weighing nothing), never joined to
+        # the article table: the cost is the index's, whatever the articles' size.
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT a.id, bm25({SQLITE_TABLE}, {TITLE_WEIGHT}, 1.0) AS rank "
-                f"FROM {SQLITE_TABLE}, helpcenter_article a WHERE {where} "
-                f"ORDER BY {_language_first('%s')}, rank, a.id LIMIT %s",
-                [match, language, limit],
+                f"SELECT rowid, bm25({SQLITE_TABLE}, 0.0, {TITLE_WEIGHT}, 1.0) AS score "
+                f"FROM {SQLITE_TABLE} WHERE {SQLITE_TABLE} MATCH %s "
+                "ORDER BY score, rowid LIMIT %s",
+                [self._match(match, language, title_only), limit],
             )
             # FTS5's bm25() is lower-is-better; present it as higher-is-better.
-            hits = [Hit(article_id=row[0], score=-row[1]) for row in cursor.fetchall()]
-            if len(hits) < limit:
-                return hits, len(hits)
+            return [Hit(article_id=row[0], score=-row[1]) for row in cursor.fetchall()]
+
+    def count(self, match: Match, language: str, *, title_only: bool = False) -> int:
+        with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT count(*) FROM (SELECT 1 FROM {SQLITE_TABLE}, helpcenter_article a "
-                f"WHERE {where} LIMIT %s)",
-                [match, COUNT_CAP],
+                f"SELECT count(*) FROM (SELECT 1 FROM {SQLITE_TABLE} "
+                f"WHERE {SQLITE_TABLE} MATCH %s LIMIT %s)",
+                [self._match(match, language, title_only), COUNT_CAP + 1],
             )
-            return hits, cursor.fetchone()[0]
+            return cursor.fetchone()[0]
 
     def size_bytes(self) -> int | None:
         with connection.cursor() as cursor:
@@ -108,12 +214,15 @@ class SQLiteBackend:
             return cursor.fetchone()[0]
 
 
-def _tsvector_literal(title_terms: list[str], body_terms: list[str]) -> str:
+# --- PostgreSQL ----------------------------------------------------------------------------------
+
+
+def _tsvector_literal(weighted: Sequence[tuple[str, Sequence[str]]]) -> str:
     """A tsvector written out ('term':1A,2A 'other':3B), so PostgreSQL's own parser —
     which knows nothing of Chinese words — never re-splits our terms."""
     positions: dict[str, list[str]] = {}
     position = 0
-    for weight, terms in (("A", title_terms), ("B", body_terms)):
+    for weight, terms in weighted:
         for term in terms:
             position = min(position + 1, 16383)
             slots = positions.setdefault(term, [])
@@ -125,59 +234,107 @@ def _tsvector_literal(title_terms: list[str], body_terms: list[str]) -> str:
     )
 
 
-class PostgresBackend:
-    """A tsvector per article with a GIN index; weights A (title) and B (body)."""
+def _tsquery_quote(term: str) -> str:
+    return "'" + term.replace("'", "''").replace("\\", "") + "'"
 
-    def index(self, article_id: int, title_terms: list[str], body_terms: list[str]) -> None:
+
+def render_tsquery(match: Match) -> str:
+    return _render(
+        match,
+        _tsquery_quote,
+        " & ",
+        " | ",
+        lambda terms: "(" + " <-> ".join(map(_tsquery_quote, terms)) + ")",
+    )
+
+
+class PostgresBackend:
+    """A row per article: language, a title tsvector and a whole-document tsvector (title
+    terms weight A, body B), each with a GIN index. Triggers keep document frequencies."""
+
+    # {D, C, B, A}: body terms weigh 1/TITLE_WEIGHT of title terms. Normalization 1 divides
+    # by 1 + log(document length), so long articles do not win by sheer size.
+    _WEIGHTS = f"'{{0.1, 0.2, {1 / TITLE_WEIGHT:.3f}, 1.0}}'"
+
+    def replace(self, documents: Sequence[Document]) -> None:
+        if not documents:
+            return
+        self.remove([d.article_id for d in documents])
+        with connection.cursor() as cursor:
+            # One multi-row INSERT per batch: the frequency trigger runs once per statement.
+            for start in range(0, len(documents), _BATCH):
+                batch = documents[start : start + _BATCH]
+                values = ", ".join(["(%s, %s, %s::tsvector, %s::tsvector)"] * len(batch))
+                params: list[object] = []
+                for d in batch:
+                    params += [
+                        d.article_id,
+                        d.language,
+                        _tsvector_literal([("A", d.title_terms)]),
+                        _tsvector_literal([("A", d.title_terms), ("B", d.body_terms)]),
+                    ]
+                cursor.execute(
+                    f"INSERT INTO {POSTGRES_TABLE} (article_id, language, title, document) "
+                    f"VALUES {values}",
+                    params,
+                )
+
+    def remove(self, article_ids: Sequence[int]) -> None:
+        if not article_ids:
+            return
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {POSTGRES_TABLE} (article_id, document) VALUES (%s, %s::tsvector) "
-                "ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document",
-                [article_id, _tsvector_literal(title_terms, body_terms)],
+                f"DELETE FROM {POSTGRES_TABLE} WHERE article_id = ANY(%s)", [list(article_ids)]
             )
-
-    def remove(self, article_id: int) -> None:
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {POSTGRES_TABLE} WHERE article_id = %s", [article_id])
 
     def clear(self) -> None:
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {POSTGRES_TABLE}")
 
-    def search(
-        self, groups: list[list[str]], language: str, limit: int, *, require_all: bool
-    ) -> tuple[list[Hit], int]:
-        alternatives = [
-            " | ".join("'" + t.replace("'", "''").replace("\\", "") + "'" for t in group)
-            for group in groups
-        ]
-        joiner = " & " if require_all else " | "
-        query = joiner.join(f"({a})" for a in alternatives)
-        # {D, C, B, A} weights; normalization 1 divides by 1 + log(document length) so that
-        # long articles do not win by sheer size (as BM25 does on SQLite).
-        weights = f"'{{0.1, 0.2, {1 / TITLE_WEIGHT:.3f}, 1.0}}'"
-        where = "s.document @@ q AND a.id = s.article_id AND a.status = 'published'"
+    def is_empty(self) -> bool:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT 1 FROM {POSTGRES_TABLE} LIMIT 1")
+            return cursor.fetchone() is None
+
+    def frequencies(self, terms: Sequence[str]) -> tuple[dict[str, int], int]:
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT a.id, ts_rank({weights}, s.document, q, 1) AS rank "
-                f"FROM {POSTGRES_TABLE} s, helpcenter_article a, CAST(%s AS tsquery) q "
-                f"WHERE {where} "
-                f"ORDER BY {_language_first('%s')}, rank DESC, a.id LIMIT %s",
-                [query, language, limit],
+                f"SELECT term, df FROM {POSTGRES_TERMS} WHERE term = ANY(%s) AND df > 0",
+                [["", *terms]],
             )
-            hits = [Hit(article_id=row[0], score=float(row[1])) for row in cursor.fetchall()]
-            if len(hits) < limit:
-                return hits, len(hits)
+            found = dict(cursor.fetchall())
+        return found, found.pop("", 0)
+
+    def search(
+        self, match: Match, language: str, limit: int, *, title_only: bool = False
+    ) -> list[Hit]:
+        column = "title" if title_only else "document"
+        with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT count(*) FROM (SELECT 1 FROM {POSTGRES_TABLE} s, helpcenter_article a,"
-                f" CAST(%s AS tsquery) q WHERE {where} LIMIT %s) capped",
-                [query, COUNT_CAP],
+                f"SELECT s.article_id, ts_rank({self._WEIGHTS}, s.{column}, q, 1) AS score "
+                f"FROM {POSTGRES_TABLE} s, CAST(%s AS tsquery) q "
+                f"WHERE s.language = %s AND s.{column} @@ q "
+                "ORDER BY score DESC, s.article_id LIMIT %s",
+                [render_tsquery(match), language, limit],
             )
-            return hits, cursor.fetchone()[0]
+            return [Hit(article_id=row[0], score=float(row[1])) for row in cursor.fetchall()]
+
+    def count(self, match: Match, language: str, *, title_only: bool = False) -> int:
+        column = "title" if title_only else "document"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM {POSTGRES_TABLE} s "
+                f"WHERE s.language = %s AND s.{column} @@ CAST(%s AS tsquery) LIMIT %s) capped",
+                [language, render_tsquery(match), COUNT_CAP + 1],
+            )
+            return cursor.fetchone()[0]
 
     def size_bytes(self) -> int | None:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_total_relation_size(%s)", [POSTGRES_TABLE])
+            cursor.execute(
+                "SELECT pg_total_relation_size(%s) + pg_total_relation_size(%s)",
+                [POSTGRES_TABLE, POSTGRES_TERMS],
+            )
             return cursor.fetchone()[0]
 
 

@@ -1,19 +1,22 @@
 """The one search function: query → expanded terms → backend → ranked articles with snippets."""
 
 import html
+import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import combinations
 
 from django.core.cache import cache
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from config.languages import Language
 from helpcenter.models import Article, SearchTerm, Synonym
 from helpcenter.search import backends
 from helpcenter.search.analysis import (
-    analyze,
-    english_words,
+    highlight_words,
     is_english_term,
     query_words,
     stem,
@@ -25,18 +28,39 @@ _VERSION_KEY = "helpcenter:search-version"
 
 
 @dataclass(frozen=True)
+class Group:
+    """One thing the customer asked about: a word with its synonyms and its spelling
+    correction. A document answers it when it holds every term of any one alternative."""
+
+    alternatives: tuple[frozenset[str], ...]
+    required: bool = True  # see analysis.QueryWord.required
+
+    @property
+    def terms(self) -> frozenset[str]:
+        return frozenset().union(*self.alternatives)
+
+    def as_match(self) -> backends.Match:
+        options = tuple(
+            sorted(alt)[0] if len(alt) == 1 else backends.All(tuple(sorted(alt)))
+            for alt in sorted(self.alternatives, key=sorted)
+        )
+        return options[0] if len(options) == 1 else backends.AnyOf(options)
+
+
+@dataclass(frozen=True)
 class ParsedQuery:
     text: str
-    # One set per thing the customer asked about: a query term with its synonyms and its
-    # spelling correction. A document that answers more of them ranks higher.
-    groups: list[frozenset[str]]
+    groups: list[Group]
     corrections: dict[str, str] = field(default_factory=dict)  # typo → dictionary word
     highlight: list[str] = field(default_factory=list)
+    # An English question's words as typed, in order: a title holding them as they stand
+    # ("how to change your password") is very likely the answer.
+    phrase: tuple[str, ...] = ()
 
     @property
     def terms(self) -> list[str]:
-        """Every term the backend should match, in a stable order."""
-        return list(dict.fromkeys(t for group in self.groups for t in sorted(group)))
+        """Every term of the query, in a stable order."""
+        return sorted({t for group in self.groups for t in group.terms})
 
 
 @dataclass(frozen=True)
@@ -76,8 +100,14 @@ def invalidate() -> None:
 def _synonym_groups(version: int) -> list[list[frozenset[str]]]:
     groups = []
     for synonym in Synonym.objects.all():
-        members = [frozenset(analyze(term)) for term in synonym.term_list()]
-        groups.append([m for m in members if m])
+        members = []
+        for term in synonym.term_list():
+            words = query_words(term)
+            # A member is the words it spells (a Chinese pair across two of them is noise).
+            spelled = [w.terms for w in words if w.required] or [w.terms for w in words]
+            if spelled:
+                members.append(frozenset().union(*spelled))
+        groups.append(members)
     return groups
 
 
@@ -108,35 +138,50 @@ def _correct(word: str, known: frozenset[str], choices: tuple[str, ...]) -> str 
 
 def parse(text: str) -> ParsedQuery:
     text = " ".join(text.split())[:MAX_QUERY_CHARS]
-    groups: list[set[str]] = [{term} for term in dict.fromkeys(analyze(text))]
+    words = query_words(text)
     version = _version()
     known, choices = _dictionary(version)
     corrections: dict[str, str] = {}
-    for word in dict.fromkeys(english_words(text)):
-        corrected = _correct(word, known, choices)
+    # Per group: the terms as typed, every alternative, and whether it is required.
+    typed_terms = [word.terms for word in words]
+    alternatives: list[set[frozenset[str]]] = [{word.terms} for word in words]
+    required = [word.required for word in words]
+    for index, word in enumerate(words):
+        if not is_english_term(word.text):
+            continue
+        corrected = _correct(word.text, known, choices)
         if corrected:
-            corrections[word] = corrected
-            typo = stem(word)
-            for group in groups:
-                if typo in group:
-                    group.update(analyze(corrected))
+            corrections[word.text] = corrected
+            alternatives[index].add(frozenset([stem(corrected)]))
     # Synonyms apply to what the customer typed (and its corrections), never to another
     # synonym's expansion: 密码 → 登录密码 must not chain on to 登录 → "sign in".
-    present = set().union(*groups) if groups else set()
+    present = set().union(*(alt for alts in alternatives for alt in alts)) if words else set()
     for synonyms in _synonym_groups(version):
-        matched = [member for member in synonyms if member <= present]
-        if not matched:
+        covered = set().union(*(member for member in synonyms if member <= present))
+        if not covered:
             continue
-        # The terms of the matched member(s) become one group with all equivalents.
-        merged = set().union(*synonyms)
-        covered = set().union(*matched)
-        groups = [g for g in groups if not g & covered] + [merged | covered]
-    highlight = query_words(text) + list(corrections.values())
+        # The words the matched member spells become one group: those words together, or
+        # any equivalent.
+        merged_at = [i for i, alts in enumerate(alternatives) if any(a <= covered for a in alts)]
+        if not merged_at:
+            continue
+        together = frozenset().union(*(typed_terms[i] for i in merged_at))
+        keep = [i for i in range(len(alternatives)) if i not in merged_at]
+        typed_terms = [typed_terms[i] for i in keep] + [together]
+        alternatives = [alternatives[i] for i in keep] + [{together, *synonyms}]
+        required = [required[i] for i in keep] + [any(required[i] for i in merged_at)]
+    groups = [
+        Group(alternatives=tuple(sorted(alts, key=sorted)), required=needed)
+        for alts, needed in zip(alternatives, required, strict=True)
+    ]
+    typed = [next(iter(w.terms)) for w in words if w.required and len(w.terms) == 1]
+    phrase = tuple(typed) if len(typed) >= 2 and all(is_english_term(t) for t in typed) else ()
     return ParsedQuery(
         text=text,
-        groups=[frozenset(g) for g in groups],
+        groups=groups,
         corrections=corrections,
-        highlight=highlight,
+        highlight=highlight_words(text) + list(corrections.values()),
+        phrase=phrase if len(phrase) == sum(w.required for w in words) else (),
     )
 
 
@@ -182,38 +227,134 @@ def snippet(article: Article, words: list[str]) -> str:
     return prefix + "".join(pieces) + suffix
 
 
-# --- search --------------------------------------------------------------------------------------
+# --- search ------------------------------------------------------------------------------------
 
-
-# Candidates the backend ranks; the best of them are re-ranked the same way on every backend.
+# Candidates each backend query returns, ranked by the backend's own score; all of them are
+# then scored the same way on every backend (`_score`).
 CANDIDATES = 50
-# Fewer articles than this answering every part of a query: also consider partial answers.
-MIN_FULL_MATCHES = 10
+# Fewer candidates than this: relax the query (require one part fewer) and look again.
+MIN_RESULTS = 10
+# A query expected to match more documents than this is looked up in titles only. Ranking
+# costs time per matching document, and a question made of common words ("change password")
+# would otherwise rank a large part of a big help center, for answers that are nearly always
+# titled with those words anyway. Titles are short: they are ranked whatever the number.
+FULL_TEXT_CAP = 5000
+# More quorum subsets than this at one relaxation step: keep those of the rarest words.
+MAX_SUBSETS = 24
+# Words a query matches with (the rarest ones), and how many times it is relaxed once it
+# has found something: a long colloquial question must not cost a dozen index lookups.
+MAX_MATCH_WORDS, MAX_RELAXATIONS = 6, 2
+PHRASE_BONUS = 1.5
+# BM25F: saturation, length normalization, title weight, and the length of a typical
+# article in index terms.
+K1, B, TITLE_WEIGHT, TYPICAL_LENGTH = 1.2, 0.75, 4.0, 400.0
+OPTIONAL_WEIGHT = 0.5  # a Chinese pair across words counts half a word
 
 
-def _rerank(query: ParsedQuery, found: list[backends.Hit], articles: dict[int, Article]) -> list:
-    """Order candidates by how much of the question they answer, then by engine score.
+@dataclass
+class _Plan:
+    """What one search asked the backend, for the results count."""
 
-    Full-text engines add up term weights, so an article repeating one common word can
-    outrank one that matches every word of the question, and an exact title can lose to a
-    long body. Coverage of the query's groups (in the title, and anywhere) counters both.
-    Each backend's own score still weighs in, so SQLite and PostgreSQL agree on most top
-    results of a small help center but not on every order (docs/benchmarks.md measures it).
-    """
-    top = max((hit.score for hit in found), default=0.0) or 1.0
-    ranked = []
-    for hit in found:
-        article = articles.get(hit.article_id)
-        if article is None:
-            continue
-        title = set(article.search_title.split())
-        anywhere = title | set(article.search_body.split())
-        in_title = sum(1 for group in query.groups if group & title) / len(query.groups)
-        covered = sum(1 for group in query.groups if group & anywhere) / len(query.groups)
-        score = (hit.score / top) * (0.5 + 0.5 * covered) + 0.6 * in_title
-        ranked.append((round(score, 6), hit.article_id, article))
-    # The requested language stays first whatever the score (see the backends).
-    return ranked
+    counts: list[tuple[backends.Match, bool]] = field(default_factory=list)
+
+
+def _idf(df: int, documents: int) -> float:
+    return math.log(1 + (documents - df + 0.5) / (df + 0.5))
+
+
+def _group_df(group: Group, df: dict[str, int]) -> int:
+    # An alternative matches where all its terms are: at most its rarest term's count.
+    return max(min(df.get(t, 0) for t in alt) for alt in group.alternatives)
+
+
+def _quorum(groups: list[Group], size: int, df: dict[str, int]) -> tuple[backends.Match, int]:
+    """Documents answering at least `size` of `groups`, and an upper bound of their number."""
+    subsets = sorted(
+        combinations(groups, size),
+        key=lambda subset: min(_group_df(g, df) for g in subset),
+    )[:MAX_SUBSETS]
+    parts = tuple(
+        subset[0].as_match() if size == 1 else backends.All(tuple(g.as_match() for g in subset))
+        for subset in subsets
+    )
+    expected = sum(min(_group_df(g, df) for g in subset) for subset in subsets)
+    return (parts[0] if len(parts) == 1 else backends.AnyOf(parts)), expected
+
+
+def _candidates(
+    backend: backends.Backend,
+    groups: list[Group],
+    phrase: tuple[str, ...],
+    df: dict[str, int],
+    language: str,
+    window: int,
+    plan: _Plan,
+    *,
+    relax: bool = True,
+) -> dict[int, float]:
+    """Article ids (with the backend's score) worth scoring, from the strictest query that
+    finds enough: every word, then all but one, and so on."""
+    required = [g for g in groups if g.required] or groups
+    # The rarest words say the most about what is asked; the others still count in _score.
+    required = sorted(required, key=lambda g: _group_df(g, df))[:MAX_MATCH_WORDS]
+    found: dict[int, float] = {}
+    if phrase:
+        for hit in backend.search(backends.Phrase(phrase), language, window, title_only=True):
+            found.setdefault(hit.article_id, hit.score)
+    for step, size in enumerate(range(len(required), 0, -1)):
+        if step > MAX_RELAXATIONS:
+            break
+        match, expected = _quorum(required, size, df)
+        # Whole articles when few can match (title words weigh most in the backend's
+        # score anyway); titles alone otherwise.
+        title_only = expected > FULL_TEXT_CAP
+        hits = backend.search(match, language, window, title_only=title_only)
+        for hit in hits:
+            found.setdefault(hit.article_id, hit.score)
+        # Counted only for the strict query (an intersection, cheap to count); a relaxed
+        # one is an OR of many, as costly to count as to rank: its results stop at the
+        # window (a deeper page asks for a wider one).
+        strict = size == len(required)
+        plan.counts = [(match, title_only)] if strict and len(hits) >= window else []
+        if len(found) >= MIN_RESULTS or not relax:
+            break
+    return found
+
+
+def _field_counts(terms: str, wanted: frozenset[str]) -> tuple[Counter, int]:
+    tokens = terms.split()
+    return Counter(t for t in tokens if t in wanted), len(tokens)
+
+
+def _score(query: ParsedQuery, article: Article, idf: dict[Group, float]) -> float:
+    """BM25F over the query's groups, computed here so that both backends rank alike,
+    scaled by how much of the question the article answers, plus a bonus for answering it
+    in the title."""
+    wanted = frozenset(query.terms)
+    in_title, title_length = _field_counts(article.search_title, wanted)
+    in_body, body_length = _field_counts(article.search_body, wanted)
+    length = TITLE_WEIGHT * title_length + body_length
+    norm = K1 * (1 - B + B * length / TYPICAL_LENGTH)
+    total = answered = titled = bm25 = 0.0
+    for group, weight in idf.items():
+        title_tf = max(min(in_title[t] for t in alt) for alt in group.alternatives)
+        body_tf = max(min(in_body[t] for t in alt) for alt in group.alternatives)
+        tf = TITLE_WEIGHT * title_tf + body_tf
+        bm25 += weight * tf * (K1 + 1) / (tf + norm)
+        if group.required:
+            total += weight
+            answered += weight if tf else 0.0
+            titled += weight if title_tf else 0.0
+    coverage = answered / total if total else 1.0
+    score = bm25 * (0.5 + 0.5 * coverage) + 2.0 * (titled / total if total else 0.0)
+    if query.phrase and _holds_phrase(article.search_title.split(), query.phrase):
+        score += PHRASE_BONUS
+    return score
+
+
+def _holds_phrase(terms: list[str], phrase: tuple[str, ...]) -> bool:
+    size = len(phrase)
+    return any(tuple(terms[i : i + size]) == phrase for i in range(len(terms) - size + 1))
 
 
 def search(text: str, *, language: str, limit: int = 10, offset: int = 0) -> SearchPage:
@@ -223,24 +364,37 @@ def search(text: str, *, language: str, limit: int = 10, offset: int = 0) -> Sea
         return SearchPage(query=query, hits=[], total=0)
     window = max(CANDIDATES, offset + limit)
     backend = backends.current()
-    groups = [sorted(group) for group in query.groups]
-    # Articles that answer every part of the question first: on a large help center "any
-    # word matches" selects most articles, which is slow to rank and buries the answer.
-    # Only when too few answer everything do we widen to articles answering some parts.
-    found, total = backend.search(groups, language, window, require_all=True)
-    if len(groups) > 1 and len(found) < MIN_FULL_MATCHES:
-        seen = {hit.article_id for hit in found}
-        wider, total = backend.search(groups, language, window, require_all=False)
-        found += [hit for hit in wider if hit.article_id not in seen][: window - len(found)]
-    articles = Article.objects.select_related("category").in_bulk([hit.article_id for hit in found])
-    ranked = _rerank(query, found, articles)
-    ranked.sort(key=lambda row: (row[2].language != language, -row[0], row[1]))
-    hits = [
-        SearchHit(
-            article=article,
-            score=score,
-            snippet=snippet(article, query.highlight),
+    df, documents = backend.frequencies(query.terms)
+    idf = {
+        group: _idf(_group_df(group, df), documents) * (1.0 if group.required else OPTIONAL_WEIGHT)
+        for group in query.groups
+    }
+    # The requested language first; others only to fill a page it cannot fill alone.
+    found: dict[int, float] = {}
+    total = 0
+    for lang in [language, *(code for code in Language.values if code != language)]:
+        if len(found) >= offset + limit:
+            break
+        plan = _Plan()
+        # Other languages only fill a page the requested one cannot, with the strict query.
+        batch = _candidates(
+            backend, query.groups, query.phrase, df, lang, window, plan, relax=lang == language
         )
-        for score, _, article in ranked[offset : offset + limit]
+        counted = max(
+            (backend.count(match, lang, title_only=t) for match, t in plan.counts), default=0
+        )
+        total += max(len(batch), counted)
+        found.update(batch)
+    articles = Article.objects.select_related("category").in_bulk(list(found))
+    ranked = sorted(
+        (
+            (article.language != language, -round(_score(query, article, idf), 6), pk, article)
+            for pk, article in articles.items()
+        ),
+        key=lambda row: row[:3],
+    )
+    hits = [
+        SearchHit(article=article, score=-negative, snippet=snippet(article, query.highlight))
+        for _, negative, _, article in ranked[offset : offset + limit]
     ]
-    return SearchPage(query=query, hits=hits, total=total)
+    return SearchPage(query=query, hits=hits, total=max(total, len(ranked)))
