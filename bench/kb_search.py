@@ -730,7 +730,8 @@ def report(results: dict, queries: list[dict], info: dict, prep: dict | None) ->
         "them); nearest-rank p50/p95. `distractor #1` is the share of queries whose first "
         "result is a generated distractor.",
         "- Index size: our engine's `size_bytes()` (SQLite: FTS5 shadow tables via dbstat; "
-        "PostgreSQL: `pg_total_relation_size` of the tsvector table and its GIN index — "
+        "PostgreSQL: `pg_total_relation_size` of the tsvector table with its two GIN "
+        "indexes, and of the term-frequency table — "
         "neither counts the `search_title`/`search_body` columns of the article table); "
         "BM25: the bytes of its sparse score arrays.",
         f"- Whole run: {info['elapsed'] / 60:.1f} min. Load average (1 / 5 / 15 min) at the "

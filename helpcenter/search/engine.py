@@ -237,12 +237,13 @@ MIN_RESULTS = 10
 # A query expected to match more documents than this is looked up in titles only. Ranking
 # costs time per matching document, and a question made of common words ("change password")
 # would otherwise rank a large part of a big help center, for answers that are nearly always
-# titled with those words anyway. Titles are short: they are ranked whatever the number.
+# titled with those words anyway. Far fewer titles than bodies match, and on PostgreSQL
+# titles have an index of their own.
 FULL_TEXT_CAP = 5000
 # More quorum subsets than this at one relaxation step: keep those of the rarest words.
 MAX_SUBSETS = 24
-# Words a query matches with (the rarest ones), and how many times it is relaxed once it
-# has found something: a long colloquial question must not cost a dozen index lookups.
+# Words a query matches with (the rarest ones), and how many times at most it is relaxed:
+# a long colloquial question must not cost a dozen index lookups.
 MAX_MATCH_WORDS, MAX_RELAXATIONS = 6, 2
 PHRASE_BONUS = 1.5
 # BM25F: saturation, length normalization, title weight, and the length of a typical
