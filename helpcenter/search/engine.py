@@ -240,6 +240,9 @@ MIN_RESULTS = 10
 # titled with those words anyway. Far fewer titles than bodies match, and on PostgreSQL
 # titles have an index of their own.
 FULL_TEXT_CAP = 5000
+# Titles alone say less than whole articles, and many near-identical titles can rank above
+# the answer: take more title matches (cheap to rank) for _score to choose from.
+TITLE_WINDOW_FACTOR = 4
 # More quorum subsets than this at one relaxation step: keep those of the rarest words.
 MAX_SUBSETS = 24
 # Words a query matches with (the rarest ones), and how many times at most it is relaxed:
@@ -309,14 +312,15 @@ def _candidates(
         # Whole articles when few can match (title words weigh most in the backend's
         # score anyway); titles alone otherwise.
         title_only = expected > FULL_TEXT_CAP
-        hits = backend.search(match, language, window, title_only=title_only)
+        limit = window * TITLE_WINDOW_FACTOR if title_only else window
+        hits = backend.search(match, language, limit, title_only=title_only)
         for hit in hits:
             found.setdefault(hit.article_id, hit.score)
         # Counted only for the strict query (an intersection, cheap to count); a relaxed
         # one is an OR of many, as costly to count as to rank: its results stop at the
         # window (a deeper page asks for a wider one).
         strict = size == len(required)
-        plan.counts = [(match, title_only)] if strict and len(hits) >= window else []
+        plan.counts = [(match, title_only)] if strict and len(hits) >= limit else []
         if len(found) >= MIN_RESULTS or not relax:
             break
     return found
