@@ -326,6 +326,14 @@ def _candidates(
     return found
 
 
+def _title_score(title: str, wanted: frozenset[str], idf: dict[Group, float]) -> float:
+    """How much of the question a title answers, weighted by rarity."""
+    present = wanted.intersection(title.split())
+    return sum(
+        weight for group, weight in idf.items() if any(alt <= present for alt in group.alternatives)
+    )
+
+
 def _field_counts(terms: str, wanted: frozenset[str]) -> tuple[Counter, int]:
     tokens = terms.split()
     return Counter(t for t in tokens if t in wanted), len(tokens)
@@ -391,6 +399,14 @@ def search(text: str, *, language: str, limit: int = 10, offset: int = 0) -> Sea
         total += max(len(batch), counted)
         found.update(batch)
     articles = Article.objects.select_related("category").in_bulk(list(found))
+    if len(articles) > CANDIDATES:
+        # Many title matches: keep the best by their titles before reading whole articles.
+        wanted = frozenset(query.terms)
+        by_title = sorted(
+            articles.values(),
+            key=lambda a: (-_title_score(a.search_title, wanted, idf), a.pk),
+        )
+        articles = {a.pk: a for a in by_title[: max(CANDIDATES, offset + limit)]}
     ranked = sorted(
         (
             (article.language != language, -round(_score(query, article, idf), 6), pk, article)

@@ -197,3 +197,13 @@ def test_an_emptied_index_is_filled_after_migrating(kb):
     assert fill_if_empty() == len(kb)
     assert fill_if_empty() == 0  # already filled: nothing to do
     assert top("充币未到账", "zh-hans") == ("deposit-not-credited", "zh-hans")
+
+
+def test_many_candidates_are_narrowed_by_their_titles_first(kb, monkeypatch):
+    """With more candidates than it scores in full, the engine keeps the best titles."""
+    monkeypatch.setattr(engine, "CANDIDATES", 2)
+
+    page = engine.search("deposit", language="en", limit=2)
+
+    assert len(page.hits) == 2
+    assert page.hits[0].article.slug == "deposit-not-credited"
