@@ -129,19 +129,6 @@ def query_words(text: str) -> list[QueryWord]:
     return list(unique.values())
 
 
-def highlight_words(text: str) -> list[str]:
-    """The words of a query as typed (folded, unstemmed): what snippets highlight."""
-    words: list[str] = []
-    for match in _TOKEN_RE.finditer(fold(text)):
-        token = match.group()
-        if "a" <= token[0] <= "z" or token[0].isdigit():
-            if token not in ENGLISH_STOPWORDS:
-                words.append(token)
-        else:
-            words.extend(_chinese_terms(token))
-    return list(dict.fromkeys(words))
-
-
 def english_words(text: str) -> list[str]:
     """The English words of `text` as written (folded, not stemmed, no stopwords)."""
     return [

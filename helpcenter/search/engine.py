@@ -16,7 +16,6 @@ from config.languages import Language
 from helpcenter.models import Article, SearchTerm, Synonym
 from helpcenter.search import backends
 from helpcenter.search.analysis import (
-    highlight_words,
     is_english_term,
     query_words,
     stem,
@@ -180,7 +179,8 @@ def parse(text: str) -> ParsedQuery:
         text=text,
         groups=groups,
         corrections=corrections,
-        highlight=highlight_words(text) + list(corrections.values()),
+        # What snippets mark: the words as typed, and what their typos meant.
+        highlight=[word.text for word in words] + list(corrections.values()),
         phrase=phrase if len(phrase) == sum(w.required for w in words) else (),
     )
 
@@ -255,13 +255,6 @@ K1, B, TITLE_WEIGHT, TYPICAL_LENGTH = 1.2, 0.75, 4.0, 400.0
 OPTIONAL_WEIGHT = 0.5  # a Chinese pair across words counts half a word
 
 
-@dataclass
-class _Plan:
-    """What one search asked the backend, for the results count."""
-
-    counts: list[tuple[backends.Match, bool]] = field(default_factory=list)
-
-
 def _idf(df: int, documents: int) -> float:
     return math.log(1 + (documents - df + 0.5) / (df + 0.5))
 
@@ -292,19 +285,20 @@ def _candidates(
     df: dict[str, int],
     language: str,
     window: int,
-    plan: _Plan,
     *,
     relax: bool = True,
-) -> dict[int, float]:
-    """Article ids (with the backend's score) worth scoring, from the strictest query that
-    finds enough: every word, then all but one, and so on."""
+) -> tuple[list[int], tuple[backends.Match, bool] | None]:
+    """Article ids worth scoring, from the strictest query that finds enough: every word,
+    then all but one, and so on. Also the query to count matches with (match, title only),
+    when the ids stopped at the window."""
     required = [g for g in groups if g.required] or groups
     # The rarest words say the most about what is asked; the others still count in _score.
     required = sorted(required, key=lambda g: _group_df(g, df))[:MAX_MATCH_WORDS]
-    found: dict[int, float] = {}
+    found: dict[int, None] = {}  # ids in the order found
+    to_count = None
     if phrase:
-        for hit in backend.search(backends.Phrase(phrase), language, window, title_only=True):
-            found.setdefault(hit.article_id, hit.score)
+        hits = backend.search(backends.Phrase(phrase), language, window, title_only=True)
+        found.update(dict.fromkeys(hit.article_id for hit in hits))
     for step, size in enumerate(range(len(required), 0, -1)):
         if step > MAX_RELAXATIONS:
             break
@@ -314,16 +308,15 @@ def _candidates(
         title_only = expected > FULL_TEXT_CAP
         limit = window * TITLE_WINDOW_FACTOR if title_only else window
         hits = backend.search(match, language, limit, title_only=title_only)
-        for hit in hits:
-            found.setdefault(hit.article_id, hit.score)
+        found.update(dict.fromkeys(hit.article_id for hit in hits))
         # Counted only for the strict query (an intersection, cheap to count); a relaxed
         # one is an OR of many, as costly to count as to rank: its results stop at the
         # window (a deeper page asks for a wider one).
         strict = size == len(required)
-        plan.counts = [(match, title_only)] if strict and len(hits) >= limit else []
+        to_count = (match, title_only) if strict and len(hits) >= limit else None
         if len(found) >= MIN_RESULTS or not relax:
             break
-    return found
+    return list(found), to_count
 
 
 def _title_score(title: str, wanted: frozenset[str], idf: dict[Group, float]) -> float:
@@ -383,22 +376,21 @@ def search(text: str, *, language: str, limit: int = 10, offset: int = 0) -> Sea
         for group in query.groups
     }
     # The requested language first; others only to fill a page it cannot fill alone.
-    found: dict[int, float] = {}
+    found: list[int] = []
     total = 0
     for lang in [language, *(code for code in Language.values if code != language)]:
         if len(found) >= offset + limit:
             break
-        plan = _Plan()
         # Other languages only fill a page the requested one cannot, with the strict query.
-        batch = _candidates(
-            backend, query.groups, query.phrase, df, lang, window, plan, relax=lang == language
+        batch, to_count = _candidates(
+            backend, query.groups, query.phrase, df, lang, window, relax=lang == language
         )
-        counted = max(
-            (backend.count(match, lang, title_only=t) for match, t in plan.counts), default=0
-        )
+        counted = 0
+        if to_count is not None:
+            counted = backend.count(to_count[0], lang, title_only=to_count[1])
         total += max(len(batch), counted)
-        found.update(batch)
-    articles = Article.objects.select_related("category").in_bulk(list(found))
+        found += batch
+    articles = Article.objects.select_related("category").in_bulk(found)
     if len(articles) > CANDIDATES:
         # Many title matches: keep the best by their titles before reading whole articles.
         wanted = frozenset(query.terms)

@@ -33,12 +33,7 @@ def _analyze(article: Article) -> list[str]:
 def index_article(article: Article) -> None:
     """(Re)index one article: its terms are stored on it whatever its status, and it is in
     the index while it is published."""
-    words = _analyze(article)
-    Article.objects.filter(pk=article.pk).update(
-        search_title=article.search_title, search_body=article.search_body
-    )
-    sync_documents([article])
-    _learn_words(words)
+    _index_batch([article])
 
 
 def sync_documents(articles: Sequence[Article]) -> None:
@@ -81,14 +76,15 @@ def rebuild() -> int:
     for article in articles.iterator(chunk_size=BATCH):
         batch.append(article)
         if len(batch) == BATCH:
-            count += _rebuild_batch(batch)
+            count += _index_batch(batch)
             batch = []
-    count += _rebuild_batch(batch)
+    count += _index_batch(batch)
     transaction.on_commit(engine.invalidate)
     return count
 
 
-def _rebuild_batch(articles: list[Article]) -> int:
+def _index_batch(articles: list[Article]) -> int:
+    """Analyze `articles`, store their terms, index them and learn their words."""
     words: set[str] = set()
     for article in articles:
         words.update(_analyze(article))
