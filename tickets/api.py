@@ -6,7 +6,6 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, mixins, permissions, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
@@ -18,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from config.api import FilterBackend
 from tickets import crypto, selectors, services
 from tickets.filters import TicketFilter
 from tickets.models import AuthorKind, Channel, Customer, Team, Ticket
@@ -134,7 +134,7 @@ class TicketViewSet(
 ):
     lookup_field = "reference"
     lookup_value_regex = r"[A-Za-z0-9-]+"
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [FilterBackend, OrderingFilter]
     filterset_class = TicketFilter
     ordering_fields = ["created_at", "updated_at", "priority", "resolution_due"]
     parser_classes = UPLOAD_PARSERS

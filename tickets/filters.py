@@ -2,7 +2,10 @@
 
 import re
 
+from functools import cache
+
 import django_filters
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
@@ -31,6 +34,17 @@ class TicketFilter(django_filters.FilterSet):
     class Meta:
         model = Ticket
         fields = ["status", "category", "priority", "channel", "team", "assignee", "q"]
+
+    @classmethod
+    @cache
+    def _form_class(cls) -> type[forms.Form]:
+        # The fields follow from the declared filters alone, so the form class is built once
+        # instead of on every request (django-filter rebuilds each field and the class).
+        fields = {name: filter_.field for name, filter_ in cls.base_filters.items()}
+        return type(f"{cls.__name__}Form", (cls._meta.form,), fields)
+
+    def get_form_class(self) -> type[forms.Form]:
+        return self._form_class()
 
     def filter_assignee(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet:
         value = value.strip().lower()
