@@ -14,11 +14,19 @@ from tickets.models import Category, Channel, Priority, Status, Ticket
 REFERENCE_RE = re.compile(r"TKT-[0-9A-Z]{8}", re.IGNORECASE)
 
 
+class _Choices(tuple):
+    """Constant choices that deep copies share: django-filter deep-copies every filter on
+    every request, and would otherwise copy each list of choices tuple by tuple."""
+
+    def __deepcopy__(self, memo: dict) -> "_Choices":
+        return self
+
+
 class TicketFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=Status.choices, distinct=False)
-    category = django_filters.MultipleChoiceFilter(choices=Category.choices, distinct=False)
-    priority = django_filters.MultipleChoiceFilter(choices=Priority.choices, distinct=False)
-    channel = django_filters.MultipleChoiceFilter(choices=Channel.choices, distinct=False)
+    status = django_filters.MultipleChoiceFilter(choices=_Choices(Status.choices), distinct=False)
+    category = django_filters.MultipleChoiceFilter(choices=_Choices(Category.choices), distinct=False)
+    priority = django_filters.MultipleChoiceFilter(choices=_Choices(Priority.choices), distinct=False)
+    channel = django_filters.MultipleChoiceFilter(choices=_Choices(Channel.choices), distinct=False)
     team = django_filters.CharFilter(field_name="team__slug")
     assignee = django_filters.CharFilter(
         method="filter_assignee", help_text='An agent id, "me" or "none".'
