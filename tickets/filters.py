@@ -1,7 +1,6 @@
 """Filters for the ticket list, shared by the REST API (django-filter)."""
 
 import re
-
 from functools import cache
 
 import django_filters
@@ -24,8 +23,12 @@ class _Choices(tuple):
 
 class TicketFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=_Choices(Status.choices), distinct=False)
-    category = django_filters.MultipleChoiceFilter(choices=_Choices(Category.choices), distinct=False)
-    priority = django_filters.MultipleChoiceFilter(choices=_Choices(Priority.choices), distinct=False)
+    category = django_filters.MultipleChoiceFilter(
+        choices=_Choices(Category.choices), distinct=False
+    )
+    priority = django_filters.MultipleChoiceFilter(
+        choices=_Choices(Priority.choices), distinct=False
+    )
     channel = django_filters.MultipleChoiceFilter(choices=_Choices(Channel.choices), distinct=False)
     team = django_filters.CharFilter(field_name="team__slug")
     assignee = django_filters.CharFilter(

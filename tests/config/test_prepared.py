@@ -29,7 +29,7 @@ def test_runs_the_orm_query_with_each_new_value():
         found = list(user_model.objects.raw(sql, params))
         assert found == list(_by_username(username))
     assert len(built) == 1  # compiled once
-    assert list(user_model.objects.raw(*prepared.bind(name="alice")))[0].pk == alice.pk
+    assert next(iter(user_model.objects.raw(*prepared.bind(name="alice")))).pk == alice.pk
 
 
 def test_a_value_the_orm_would_rewrite_is_refused_at_compile_time():
