@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import EmptyPage, Page
 from django.core.paginator import Paginator as DjangoPaginator
 from django.db.models import QuerySet
 from django.http import Http404
@@ -52,6 +53,26 @@ class CappedCountPaginator(DjangoPaginator):
             # joins of select_related and ORDER BY included, none of which change the count.
             return object_list.order_by().values("pk")[: self.COUNT_CAP + 1].count()
         return len(object_list)
+
+    def page(self, number: Any) -> Page:
+        """As Django's; a first page shorter than a full page needs no COUNT query: it holds
+        the whole list, so its length is the count. (Lookups by TXID, email or reference
+        mostly end here.)"""
+        if self._is_first(number) and not self.orphans and hasattr(self.object_list, "query"):
+            page = self._get_page(self.object_list[: self.per_page], 1, self)
+            if not page.object_list and not self.allow_empty_first_page:
+                raise EmptyPage(self.error_messages["no_results"])
+            if len(page.object_list) < self.per_page:
+                self.__dict__["count"] = len(page.object_list)  # fills the cached_property
+            return page
+        return super().page(number)
+
+    @staticmethod
+    def _is_first(number: Any) -> bool:
+        try:
+            return int(number) == 1
+        except (TypeError, ValueError):
+            return False
 
     def _get_page(self, object_list: Any, number: int, paginator: DjangoPaginator) -> Any:
         if self.page_rows is not None:

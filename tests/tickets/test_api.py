@@ -368,17 +368,44 @@ def test_list_uses_a_fixed_number_of_queries_whatever_the_page_size(desk, superv
     assert len(queries) <= 4, [q["sql"] for q in queries]
 
 
+def test_a_short_first_page_is_its_own_count(desk, supervisor, customer):
+    found = factories.make_ticket(customer=customer, chain="TRX", txid=TRON_TXID)
+    for _ in range(6):
+        factories.make_ticket(customer=customer)
+    client = api_client_for(supervisor)
+
+    # Copied at once: `captured_queries` reads the log, which the next request empties.
+    with CaptureQueriesContext(connection) as captured:
+        by_txid = client.get(f"/api/v1/tickets/?q={TRON_TXID}").json()
+    lookup_sql = [q["sql"].upper() for q in captured.captured_queries]
+    with CaptureQueriesContext(connection) as captured:
+        first = client.get("/api/v1/tickets/?page_size=5").json()
+    paged_sql = [q["sql"].upper() for q in captured.captured_queries]
+    second = client.get("/api/v1/tickets/?page_size=5&page=2").json()
+    nothing = client.get("/api/v1/tickets/?q=nobody@example.com").json()
+
+    assert by_txid["count"] == 1 and by_txid["results"][0]["reference"] == found.reference
+    assert by_txid["next"] is None
+    assert lookup_sql and not any("COUNT(" in sql for sql in lookup_sql)
+    assert first["count"] == 7 and len(first["results"]) == 5 and first["next"]
+    assert any("COUNT(" in sql for sql in paged_sql)
+    assert second["count"] == 7 and len(second["results"]) == 2 and second["previous"]
+    assert nothing["count"] == 0 and nothing["results"] == []
+    assert client.get("/api/v1/tickets/?page=3&page_size=5").status_code == 404
+
+
 def test_plain_agents_list_costs_four_queries_too(desk, agent, customer):
     """A plain agent's visibility (their teams, their own, the unrouted) is read with the
     token, not with one more query."""
-    for category in ("deposit", "security", "other"):
+    for category in ("deposit", "deposit", "deposit", "security", "other"):
         factories.make_ticket(customer=customer, category=category, tags=["vip"])
     client = api_client_for(agent)
 
     with CaptureQueriesContext(connection) as queries:
-        response = client.get("/api/v1/tickets/?page_size=100")
+        response = client.get("/api/v1/tickets/?page_size=2")
 
     assert response.status_code == 200
+    assert response.json()["count"] == 3
     assert {t["category"] for t in response.json()["results"]} == {"deposit"}
     assert len(queries) <= 4, [q["sql"] for q in queries]
     # The count reads ticket ids alone: the page's joins would make it visit every row's
