@@ -3,24 +3,26 @@
 Both receive terms already produced by `analysis.analyze`, so they agree on what matches.
 Only published articles are in the index, each with its language, so a search filters and
 ranks inside the index and never visits the article table for the articles it skips. The
-engine asks three things of a backend: how many documents hold each term (to weigh the
-terms and plan the query), which documents match a boolean expression, ranked by the
-backend's own score (to choose candidates), and how many match (for the results count).
+engine asks two things of a backend: how many documents hold each term (to weigh the
+terms and plan the query), and which documents match a boolean expression, with their
+title terms, ranked by the backend's own score or not at all (to choose candidates).
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol, Union
+from typing import NamedTuple, Protocol, Union
 
 from django.db import connection
 
-from config.languages import Language
-
 SQLITE_TABLE = "helpcenter_article_fts"
 SQLITE_TERMS = "helpcenter_article_fts_terms"  # fts5vocab: documents per term
+# Facets and title again, for searches in titles only: FTS5 reads a term's whole list of
+# documents (all columns) even when the match is restricted to one column.
+SQLITE_TITLES = "helpcenter_article_fts_title"
 POSTGRES_TABLE = "helpcenter_article_search"
 POSTGRES_TERMS = "helpcenter_article_search_terms"  # kept by triggers; '' counts documents
-# Matches are counted up to this many; a results page says "1000+" beyond it.
+ARTICLE_TABLE = "helpcenter_article"  # its search_title: the title terms
+# Matches are fetched up to one more than this; a results page says "1000+" beyond it.
 COUNT_CAP = 1000
 # Title terms count this many times a body term in the backends' own scores.
 TITLE_WEIGHT = 8.0
@@ -59,10 +61,10 @@ class Phrase:
 Match = Union[str, All, AnyOf, Phrase]  # noqa: UP007 - a forward-referenced union reads clearer so
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):  # a tuple: a search returns up to a thousand of them
     article_id: int
     score: float
+    title: str = ""  # the article's title terms, space-separated, for a first ranking
 
 
 class Backend(Protocol):
@@ -77,10 +79,14 @@ class Backend(Protocol):
     def frequencies(self, terms: Sequence[str]) -> tuple[dict[str, int], int]: ...
 
     def search(
-        self, match: Match, language: str, limit: int, *, title_only: bool = False
+        self,
+        match: Match,
+        language: str,
+        limit: int,
+        *,
+        title_only: bool = False,
+        ranked: bool = True,
     ) -> list[Hit]: ...
-
-    def count(self, match: Match, language: str, *, title_only: bool = False) -> int: ...
 
     def size_bytes(self) -> int | None: ...
 
@@ -116,39 +122,58 @@ def _language_token(language: str) -> str:
     return "_lang_" + language.replace("-", "_")
 
 
+def _sqlite_varint(data: bytes) -> int:
+    """The varint at the start of `data`, in SQLite's format: big-endian, 7 bits a byte
+    while the high bit is set, and all 8 bits of a ninth byte."""
+    value = 0
+    for position, byte in enumerate(data[:9]):
+        if position == 8:
+            return (value << 8) | byte
+        value = (value << 7) | (byte & 0x7F)
+        if not byte & 0x80:
+            break
+    return value
+
+
 class SQLiteBackend:
     """FTS5 table keyed by the article id (its rowid): facets (the language token), title,
-    body; an fts5vocab table over it gives document frequencies."""
+    body; an fts5vocab table over it gives document frequencies. A second FTS5 table holds
+    facets and title only, for searches in titles."""
 
     def replace(self, documents: Sequence[Document]) -> None:
         if not documents:
             return
         self.remove([d.article_id for d in documents])
+        rows = [
+            (
+                d.article_id,
+                _language_token(d.language),
+                " ".join(d.title_terms),
+                " ".join(d.body_terms),
+            )
+            for d in documents
+        ]
         with connection.cursor() as cursor:
             cursor.executemany(
                 f"INSERT INTO {SQLITE_TABLE} (rowid, facets, title, body) VALUES (%s, %s, %s, %s)",
-                [
-                    (
-                        d.article_id,
-                        _language_token(d.language),
-                        " ".join(d.title_terms),
-                        " ".join(d.body_terms),
-                    )
-                    for d in documents
-                ],
+                rows,
+            )
+            cursor.executemany(
+                f"INSERT INTO {SQLITE_TITLES} (rowid, facets, title) VALUES (%s, %s, %s)",
+                [row[:3] for row in rows],
             )
 
     def remove(self, article_ids: Sequence[int]) -> None:
         with connection.cursor() as cursor:
             for start in range(0, len(article_ids), _BATCH):
                 ids = list(article_ids[start : start + _BATCH])
-                cursor.execute(
-                    f"DELETE FROM {SQLITE_TABLE} WHERE rowid IN ({', '.join(['%s'] * len(ids))})",
-                    ids,
-                )
+                placeholders = ", ".join(["%s"] * len(ids))
+                for table in (SQLITE_TABLE, SQLITE_TITLES):
+                    cursor.execute(f"DELETE FROM {table} WHERE rowid IN ({placeholders})", ids)
 
     def clear(self) -> None:
         with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {SQLITE_TITLES}")
             cursor.execute(f"DELETE FROM {SQLITE_TABLE}")
 
     def is_empty(self) -> bool:
@@ -157,8 +182,7 @@ class SQLiteBackend:
             return cursor.fetchone() is None
 
     def frequencies(self, terms: Sequence[str]) -> tuple[dict[str, int], int]:
-        languages = [_language_token(code) for code in Language.values]
-        wanted = list(dict.fromkeys([*terms, *languages]))
+        wanted = list(dict.fromkeys(terms))
         found: dict[str, int] = {}
         with connection.cursor() as cursor:
             for start in range(0, len(wanted), _BATCH):
@@ -169,8 +193,20 @@ class SQLiteBackend:
                     chunk,
                 )
                 found.update(cursor.fetchall())
-        documents = sum(found.pop(token, 0) for token in languages)
-        return found, documents
+        return found, self._documents()
+
+    def _documents(self) -> int:
+        """Documents in the index. fts5vocab counts a term by reading its whole list of
+        documents, so counting the language tokens (every document has one) costs
+        milliseconds on a large index; FTS5 keeps the number itself, as the first varint
+        of its "averages" record (row 1 of the %_data table)."""
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT block FROM {SQLITE_TABLE}_data WHERE id = 1")
+            row = cursor.fetchone()
+            if row is not None and row[0]:
+                return _sqlite_varint(bytes(row[0]))
+            cursor.execute(f"SELECT count(*) FROM {SQLITE_TABLE}_docsize")
+            return cursor.fetchone()[0]
 
     def _match(self, match: Match, language: str, title_only: bool) -> str:
         expression = render_fts(match)
@@ -178,29 +214,44 @@ class SQLiteBackend:
             expression = f"title : {expression}"
         return f"facets : {_fts_quote(_language_token(language))} AND {expression}"
 
+    @staticmethod
+    def _table(title_only: bool) -> tuple[str, str]:
+        """The table to search, and its bm25() column weights (facets weigh nothing)."""
+        if title_only:
+            return SQLITE_TITLES, "0.0, 1.0"
+        return SQLITE_TABLE, f"0.0, {TITLE_WEIGHT}, 1.0"
+
     def search(
-        self, match: Match, language: str, limit: int, *, title_only: bool = False
+        self,
+        match: Match,
+        language: str,
+        limit: int,
+        *,
+        title_only: bool = False,
+        ranked: bool = True,
     ) -> list[Hit]:
         # Ranked inside FTS5 (bm25 with the facets column weighing nothing), never joined to
-        # the article table: the cost is the index's, whatever the articles' size.
+        # the article table: the cost is the index's, whatever the articles' size. The title
+        # terms are read for the hits returned only (after the LIMIT), not for every match.
+        expression = self._match(match, language, title_only)
+        table, weights = self._table(title_only)
         with connection.cursor() as cursor:
+            if not ranked:
+                cursor.execute(
+                    f"SELECT rowid, title FROM {table} WHERE {table} MATCH %s LIMIT %s",
+                    [expression, limit],
+                )
+                return [Hit(article_id=row[0], score=0.0, title=row[1]) for row in cursor]
             cursor.execute(
-                f"SELECT rowid, bm25({SQLITE_TABLE}, 0.0, {TITLE_WEIGHT}, 1.0) AS score "
-                f"FROM {SQLITE_TABLE} WHERE {SQLITE_TABLE} MATCH %s "
-                "ORDER BY score, rowid LIMIT %s",
-                [self._match(match, language, title_only), limit],
+                f"SELECT r.id, r.score, f.title FROM ("
+                f"SELECT rowid AS id, bm25({table}, {weights}) AS score "
+                f"FROM {table} WHERE {table} MATCH %s "
+                "ORDER BY score, rowid LIMIT %s"
+                f") r JOIN {table} f ON f.rowid = r.id ORDER BY r.score, r.id",
+                [expression, limit],
             )
             # FTS5's bm25() is lower-is-better; present it as higher-is-better.
-            return [Hit(article_id=row[0], score=-row[1]) for row in cursor.fetchall()]
-
-    def count(self, match: Match, language: str, *, title_only: bool = False) -> int:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT count(*) FROM (SELECT 1 FROM {SQLITE_TABLE} "
-                f"WHERE {SQLITE_TABLE} MATCH %s LIMIT %s)",
-                [self._match(match, language, title_only), COUNT_CAP + 1],
-            )
-            return cursor.fetchone()[0]
+            return [Hit(article_id=row[0], score=-row[1], title=row[2]) for row in cursor]
 
     def size_bytes(self) -> int | None:
         with connection.cursor() as cursor:
@@ -306,28 +357,37 @@ class PostgresBackend:
         return found, found.pop("", 0)
 
     def search(
-        self, match: Match, language: str, limit: int, *, title_only: bool = False
+        self,
+        match: Match,
+        language: str,
+        limit: int,
+        *,
+        title_only: bool = False,
+        ranked: bool = True,
     ) -> list[Hit]:
         column = "title" if title_only else "document"
         with connection.cursor() as cursor:
+            if not ranked:
+                # No ts_rank: the GIN index alone answers, no tsvector is read.
+                cursor.execute(
+                    f"SELECT s.article_id, a.search_title FROM {POSTGRES_TABLE} s "
+                    f"JOIN {ARTICLE_TABLE} a ON a.id = s.article_id "
+                    f"WHERE s.language = %s AND s.{column} @@ CAST(%s AS tsquery) LIMIT %s",
+                    [language, render_tsquery(match), limit],
+                )
+                return [Hit(article_id=row[0], score=0.0, title=row[1]) for row in cursor]
+            # The title terms are read for the hits returned only, after the LIMIT.
             cursor.execute(
+                f"SELECT r.article_id, r.score, a.search_title FROM ("
                 f"SELECT s.article_id, ts_rank({self._WEIGHTS}, s.{column}, q, 1) AS score "
                 f"FROM {POSTGRES_TABLE} s, CAST(%s AS tsquery) q "
                 f"WHERE s.language = %s AND s.{column} @@ q "
-                "ORDER BY score DESC, s.article_id LIMIT %s",
+                "ORDER BY score DESC, s.article_id LIMIT %s"
+                f") r JOIN {ARTICLE_TABLE} a ON a.id = r.article_id "
+                "ORDER BY r.score DESC, r.article_id",
                 [render_tsquery(match), language, limit],
             )
-            return [Hit(article_id=row[0], score=float(row[1])) for row in cursor.fetchall()]
-
-    def count(self, match: Match, language: str, *, title_only: bool = False) -> int:
-        column = "title" if title_only else "document"
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT count(*) FROM (SELECT 1 FROM {POSTGRES_TABLE} s "
-                f"WHERE s.language = %s AND s.{column} @@ CAST(%s AS tsquery) LIMIT %s) capped",
-                [language, render_tsquery(match), COUNT_CAP + 1],
-            )
-            return cursor.fetchone()[0]
+            return [Hit(article_id=row[0], score=float(row[1]), title=row[2]) for row in cursor]
 
     def size_bytes(self) -> int | None:
         with connection.cursor() as cursor:

@@ -4,6 +4,7 @@ import html
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import combinations
@@ -33,6 +34,9 @@ class Group:
 
     alternatives: tuple[frozenset[str], ...]
     required: bool = True  # see analysis.QueryWord.required
+    # The alternatives the customer typed (or meant, when misspelt); the others are
+    # synonyms, which answer the question a little less surely than the words themselves.
+    typed: frozenset[frozenset[str]] = frozenset()
 
     @property
     def terms(self) -> frozenset[str]:
@@ -144,6 +148,7 @@ def parse(text: str) -> ParsedQuery:
     # Per group: the terms as typed, every alternative, and whether it is required.
     typed_terms = [word.terms for word in words]
     alternatives: list[set[frozenset[str]]] = [{word.terms} for word in words]
+    typed: list[set[frozenset[str]]] = [{word.terms} for word in words]
     required = [word.required for word in words]
     for index, word in enumerate(words):
         if not is_english_term(word.text):
@@ -152,6 +157,7 @@ def parse(text: str) -> ParsedQuery:
         if corrected:
             corrections[word.text] = corrected
             alternatives[index].add(frozenset([stem(corrected)]))
+            typed[index].add(frozenset([stem(corrected)]))
     # Synonyms apply to what the customer typed (and its corrections), never to another
     # synonym's expansion: 密码 → 登录密码 must not chain on to 登录 → "sign in".
     present = set().union(*(alt for alts in alternatives for alt in alts)) if words else set()
@@ -167,14 +173,19 @@ def parse(text: str) -> ParsedQuery:
         together = frozenset().union(*(typed_terms[i] for i in merged_at))
         keep = [i for i in range(len(alternatives)) if i not in merged_at]
         typed_terms = [typed_terms[i] for i in keep] + [together]
-        alternatives = [alternatives[i] for i in keep] + [{together, *synonyms}]
+        options = {together, *synonyms}
+        # What was typed stays typed: the merged words together, and the corrections that
+        # are among the synonyms ("liquidaton" meant "liquidation").
+        kept_typed = {a for i in merged_at for a in typed[i] if a in options}
+        alternatives = [alternatives[i] for i in keep] + [options]
+        typed = [typed[i] for i in keep] + [{together, *kept_typed}]
         required = [required[i] for i in keep] + [any(required[i] for i in merged_at)]
     groups = [
-        Group(alternatives=tuple(sorted(alts, key=sorted)), required=needed)
-        for alts, needed in zip(alternatives, required, strict=True)
+        Group(alternatives=tuple(sorted(alts, key=sorted)), required=needed, typed=frozenset(own))
+        for alts, own, needed in zip(alternatives, typed, required, strict=True)
     ]
-    typed = [next(iter(w.terms)) for w in words if w.required and len(w.terms) == 1]
-    phrase = tuple(typed) if len(typed) >= 2 and all(is_english_term(t) for t in typed) else ()
+    single = [next(iter(w.terms)) for w in words if w.required and len(w.terms) == 1]
+    phrase = tuple(single) if len(single) >= 2 and all(is_english_term(t) for t in single) else ()
     return ParsedQuery(
         text=text,
         groups=groups,
@@ -229,34 +240,72 @@ def snippet(article: Article, words: list[str]) -> str:
 
 # --- search ------------------------------------------------------------------------------------
 
-# Candidates each backend query returns, ranked by the backend's own score; all of them are
-# then scored the same way on every backend (`_score`).
-CANDIDATES = 50
+# Articles scored in full (`_score`, the same way on every backend): all of them when
+# there are at most SCORE_ALL, otherwise the best CANDIDATES by their titles alone.
+CANDIDATES, SCORE_ALL = 30, 100
+# Matches each backend query returns, for the choice above. Many near-identical articles
+# can rank above the answer by the backend's own score; titles are cheap to score, and they
+# come with the matches. One more than COUNT_CAP: a full pool is how the results page knows
+# to say "more than COUNT_CAP", with no count query of its own.
+POOL = backends.COUNT_CAP + 1
 # Fewer candidates than this: relax the query (require one part fewer) and look again.
 MIN_RESULTS = 10
-# A query expected to match more documents than this is looked up in titles only. Ranking
-# costs time per matching document, and a question made of common words ("change password")
-# would otherwise rank a large part of a big help center, for answers that are nearly always
-# titled with those words anyway. Far fewer titles than bodies match, and on PostgreSQL
-# titles have an index of their own.
-FULL_TEXT_CAP = 5000
-# Titles alone say less than whole articles, and many near-identical titles can rank above
-# the answer: take more title matches (cheap to rank) for _score to choose from.
-TITLE_WINDOW_FACTOR = 4
+# Whole articles are searched only when all their matches probably fit in the pool, and
+# then fetched without ranking; otherwise the backend ranks title matches. Ranking whole
+# articles costs time per match (reading each one's terms), and a question made of common
+# words ("change password") would otherwise rank a large part of a big help center, for
+# answers that are nearly always titled with those words anyway. Far fewer titles than
+# bodies match, and titles have an index of their own. "Probably": at most this many times
+# what the words would match if they occurred independently of each other (topic words go
+# together, so that estimate is low), and never more than the rarest word's documents.
+ESTIMATE_MARGIN = 8.0
 # More quorum subsets than this at one relaxation step: keep those of the rarest words.
 MAX_SUBSETS = 24
 # Words a query matches with (the rarest ones), and how many times at most it is relaxed:
 # a long colloquial question must not cost a dozen index lookups.
 MAX_MATCH_WORDS, MAX_RELAXATIONS = 6, 2
 PHRASE_BONUS = 1.5
+# Added for answering the whole question in the title (scaled by the share answered there).
+TITLE_BONUS = 1.0
 # BM25F: saturation, length normalization, title weight, and the length of a typical
-# article in index terms.
-K1, B, TITLE_WEIGHT, TYPICAL_LENGTH = 1.2, 0.75, 4.0, 400.0
+# article in index terms (title terms counted TITLE_WEIGHT times). Length is normalized
+# only half way: a thorough article mentions the topic more often because it says more
+# about it, and short articles that merely name the topic are rarely the answer.
+K1, B, TITLE_WEIGHT, TYPICAL_LENGTH = 2.0, 0.5, 3.0, 800.0
 OPTIONAL_WEIGHT = 0.5  # a Chinese pair across words counts half a word
+# A synonym counts this much of what it would as the customer's own word: an article in
+# the customer's words is the likelier answer, all else equal.
+SYNONYM_WEIGHT = 0.6
 
 
 def _idf(df: int, documents: int) -> float:
     return math.log(1 + (documents - df + 0.5) / (df + 0.5))
+
+
+@dataclass(frozen=True)
+class Weight:
+    """How much a group counts: `total` for coverage, and per alternative what a match of
+    that alternative is worth (its own rarity: a common synonym must not make the
+    customer's rare word look common, nor a rare synonym outweigh it)."""
+
+    total: float
+    alternatives: tuple[tuple[frozenset[str], float], ...]
+
+
+def _weights(groups: list[Group], df: dict[str, int], documents: int) -> dict[Group, Weight]:
+    weights = {}
+    for group in groups:
+        scale = 1.0 if group.required else OPTIONAL_WEIGHT
+        alternatives = []
+        for alt in group.alternatives:
+            alt_df = min(df.get(t, 0) for t in alt)
+            if alt_df:
+                factor = 1.0 if alt in group.typed or not group.typed else SYNONYM_WEIGHT
+                alternatives.append((alt, scale * factor * _idf(alt_df, documents)))
+        group_idf = scale * _idf(_group_df(group, df), documents)
+        total = max((w for _, w in alternatives), default=group_idf)
+        weights[group] = Weight(total=total, alternatives=tuple(alternatives))
+    return weights
 
 
 def _group_df(group: Group, df: dict[str, int]) -> int:
@@ -264,8 +313,19 @@ def _group_df(group: Group, df: dict[str, int]) -> int:
     return max(min(df.get(t, 0) for t in alt) for alt in group.alternatives)
 
 
-def _quorum(groups: list[Group], size: int, df: dict[str, int]) -> tuple[backends.Match, int]:
-    """Documents answering at least `size` of `groups`, and an upper bound of their number."""
+@dataclass(frozen=True)
+class Quorum:
+    """Documents answering at least some of the query's groups, and how many there are: at
+    most `bound`; about `estimate` if the words occurred independently of each other (they
+    do not: documents about a topic share its words, so it is only a lower guess)."""
+
+    match: backends.Match
+    bound: int
+    estimate: float
+
+
+def _quorum(groups: list[Group], size: int, df: dict[str, int], documents: int) -> Quorum:
+    """Documents answering at least `size` of `groups`."""
     subsets = sorted(
         combinations(groups, size),
         key=lambda subset: min(_group_df(g, df) for g in subset),
@@ -274,8 +334,12 @@ def _quorum(groups: list[Group], size: int, df: dict[str, int]) -> tuple[backend
         subset[0].as_match() if size == 1 else backends.All(tuple(g.as_match() for g in subset))
         for subset in subsets
     )
-    expected = sum(min(_group_df(g, df) for g in subset) for subset in subsets)
-    return (parts[0] if len(parts) == 1 else backends.AnyOf(parts)), expected
+    share = {g: _group_df(g, df) / max(documents, 1) for g in groups}
+    return Quorum(
+        match=parts[0] if len(parts) == 1 else backends.AnyOf(parts),
+        bound=sum(min(_group_df(g, df) for g in subset) for subset in subsets),
+        estimate=sum(documents * math.prod(share[g] for g in subset) for subset in subsets),
+    )
 
 
 def _candidates(
@@ -283,77 +347,109 @@ def _candidates(
     groups: list[Group],
     phrase: tuple[str, ...],
     df: dict[str, int],
+    documents: int,
     language: str,
     window: int,
     *,
     relax: bool = True,
-) -> tuple[list[int], tuple[backends.Match, bool] | None]:
-    """Article ids worth scoring, from the strictest query that finds enough: every word,
-    then all but one, and so on. Also the query to count matches with (match, title only),
-    when the ids stopped at the window."""
+) -> dict[int, str]:
+    """Articles worth scoring (id → title terms), from the strictest query that finds
+    enough: every word, then all but one, and so on. As many as the window holds: a full
+    window means more matches than a results page counts (POOL)."""
     required = [g for g in groups if g.required] or groups
     # The rarest words say the most about what is asked; the others still count in _score.
     required = sorted(required, key=lambda g: _group_df(g, df))[:MAX_MATCH_WORDS]
-    found: dict[int, None] = {}  # ids in the order found
-    to_count = None
+    found: dict[int, str] = {}  # id → title terms
     if phrase:
         hits = backend.search(backends.Phrase(phrase), language, window, title_only=True)
-        found.update(dict.fromkeys(hit.article_id for hit in hits))
+        found.update((hit.article_id, hit.title) for hit in hits)
     for step, size in enumerate(range(len(required), 0, -1)):
         if step > MAX_RELAXATIONS:
             break
-        match, expected = _quorum(required, size, df)
-        # Whole articles when few can match (title words weigh most in the backend's
-        # score anyway); titles alone otherwise.
-        title_only = expected > FULL_TEXT_CAP
-        limit = window * TITLE_WINDOW_FACTOR if title_only else window
-        hits = backend.search(match, language, limit, title_only=title_only)
-        found.update(dict.fromkeys(hit.article_id for hit in hits))
-        # Counted only for the strict query (an intersection, cheap to count); a relaxed
-        # one is an OR of many, as costly to count as to rank: its results stop at the
-        # window (a deeper page asks for a wider one).
-        strict = size == len(required)
-        to_count = (match, title_only) if strict and len(hits) >= limit else None
+        quorum = _quorum(required, size, df, documents)
+        hits = []
+        whole = min(quorum.bound, quorum.estimate * ESTIMATE_MARGIN) <= window
+        if whole:
+            # Probably all fit in the window: whole articles, fetched without ranking (which
+            # costs time per match); _rank chooses among all of them.
+            hits = backend.search(quorum.match, language, window, ranked=False)
+        if len(hits) >= window or not whole:
+            # Too many: the backend's best titles.
+            hits = backend.search(quorum.match, language, window, title_only=True)
+        for hit in hits:
+            found.setdefault(hit.article_id, hit.title)
         if len(found) >= MIN_RESULTS or not relax:
             break
-    return list(found), to_count
+    return found
 
 
-def _title_score(title: str, wanted: frozenset[str], idf: dict[Group, float]) -> float:
-    """How much of the question a title answers, weighted by rarity."""
-    present = wanted.intersection(title.split())
-    return sum(
-        weight for group, weight in idf.items() if any(alt <= present for alt in group.alternatives)
-    )
+def _title_scorer(weights: dict[Group, Weight]) -> Callable[[str], float]:
+    """How much of the question a title (its terms) answers, weighted by rarity: per group,
+    its best alternative the title holds. Called for up to POOL titles per search, so the
+    alternatives are indexed by term once, and equal titles scored once."""
+    wanted: set[str] = set()
+    by_term: dict[str, list[tuple[int, frozenset[str], float]]] = {}
+    for number, weight in enumerate(weights.values()):
+        for alt, w in weight.alternatives:
+            wanted |= alt
+            # An alternative is looked at when its first term is in the title.
+            by_term.setdefault(min(alt), []).append((number, alt, w))
+    scores: dict[str, float] = {}
+
+    def score(title: str) -> float:
+        known = scores.get(title)
+        if known is not None:
+            return known
+        present = wanted.intersection(title.split())
+        best: dict[int, float] = {}
+        for term in present:
+            for number, alt, w in by_term.get(term, ()):
+                if w > best.get(number, 0.0) and alt <= present:
+                    best[number] = w
+        # Summed in the groups' order: a sum in the set's (per-process) order could differ
+        # in the last bit, and titles tied on their words must stay tied.
+        scores[title] = total = sum(best[number] for number in sorted(best))
+        return total
+
+    return score
 
 
-def _field_counts(terms: str, wanted: frozenset[str]) -> tuple[Counter, int]:
+def _field_counts(terms: str) -> tuple[Counter, int]:
+    # Counting every term (in C) is faster than picking the wanted ones in Python.
     tokens = terms.split()
-    return Counter(t for t in tokens if t in wanted), len(tokens)
+    return Counter(tokens), len(tokens)
 
 
-def _score(query: ParsedQuery, article: Article, idf: dict[Group, float]) -> float:
-    """BM25F over the query's groups, computed here so that both backends rank alike,
-    scaled by how much of the question the article answers, plus a bonus for answering it
-    in the title."""
-    wanted = frozenset(query.terms)
-    in_title, title_length = _field_counts(article.search_title, wanted)
-    in_body, body_length = _field_counts(article.search_body, wanted)
+def _score(query: ParsedQuery, title: str, body: str, weights: dict[Group, Weight]) -> float:
+    """BM25F over the query's groups (`title` and `body`: an article's index terms),
+    computed here so that both backends rank alike, scaled by how much of the question the
+    article answers, plus a bonus for answering it in the title."""
+    in_title, title_length = _field_counts(title)
+    in_body, body_length = _field_counts(body)
     length = TITLE_WEIGHT * title_length + body_length
     norm = K1 * (1 - B + B * length / TYPICAL_LENGTH)
     total = answered = titled = bm25 = 0.0
-    for group, weight in idf.items():
-        title_tf = max(min(in_title[t] for t in alt) for alt in group.alternatives)
-        body_tf = max(min(in_body[t] for t in alt) for alt in group.alternatives)
-        tf = TITLE_WEIGHT * title_tf + body_tf
-        bm25 += weight * tf * (K1 + 1) / (tf + norm)
+    for group, weight in weights.items():
+        best = in_title_best = 0.0
+        for alt, alt_weight in weight.alternatives:
+            # .get: a Counter's own lookup of a missing term runs Python code.
+            if len(alt) == 1:
+                (term,) = alt
+                title_tf, body_tf = in_title.get(term, 0), in_body.get(term, 0)
+            else:
+                title_tf = min(in_title.get(t, 0) for t in alt)
+                body_tf = min(in_body.get(t, 0) for t in alt)
+            tf = TITLE_WEIGHT * title_tf + body_tf
+            best = max(best, alt_weight * tf * (K1 + 1) / (tf + norm))
+            in_title_best = max(in_title_best, alt_weight if title_tf else 0.0)
+        bm25 += best
         if group.required:
-            total += weight
-            answered += weight if tf else 0.0
-            titled += weight if title_tf else 0.0
+            total += weight.total
+            answered += weight.total if best else 0.0
+            titled += in_title_best
     coverage = answered / total if total else 1.0
-    score = bm25 * (0.5 + 0.5 * coverage) + 2.0 * (titled / total if total else 0.0)
-    if query.phrase and _holds_phrase(article.search_title.split(), query.phrase):
+    score = bm25 * (0.5 + 0.5 * coverage) + TITLE_BONUS * (titled / total if total else 0.0)
+    if query.phrase and _holds_phrase(title.split(), query.phrase):
         score += PHRASE_BONUS
     return score
 
@@ -363,51 +459,73 @@ def _holds_phrase(terms: list[str], phrase: tuple[str, ...]) -> bool:
     return any(tuple(terms[i : i + size]) == phrase for i in range(len(terms) - size + 1))
 
 
+def _rank(
+    query: ParsedQuery,
+    weights: dict[Group, Weight],
+    titles: dict[int, str],
+    language: str,
+    keep: int,
+) -> list[tuple[int, float]]:
+    """(article id, score) of the candidates (`titles`: id → title terms), best first, the
+    requested language first. With more candidates than `keep` (and SCORE_ALL), only the
+    best `keep` by title are scored in full (reading the index terms stored on the
+    articles): chosen the same way on every backend, whatever order the backend found them
+    in.
+    """
+    ids = list(titles)
+    if len(ids) > max(keep, SCORE_ALL):
+        title_score = _title_scorer(weights)
+        ids = sorted(ids, key=lambda pk: (-title_score(titles[pk]), pk))[:keep]
+    rows = Article.objects.filter(pk__in=ids)
+    scored = sorted(
+        (
+            article_language != language,
+            -round(_score(query, title, body, weights), 6),
+            pk,
+        )
+        for pk, article_language, title, body in rows.values_list(
+            "pk", "language", "search_title", "search_body"
+        )
+    )
+    return [(pk, -negative) for _, negative, pk in scored]
+
+
 def search(text: str, *, language: str, limit: int = 10, offset: int = 0) -> SearchPage:
     """Published articles matching `text`, best first, the requested language before others."""
     query = parse(text)
     if not query.groups:
         return SearchPage(query=query, hits=[], total=0)
-    window = max(CANDIDATES, offset + limit)
+    window = max(POOL, offset + limit)
     backend = backends.current()
     df, documents = backend.frequencies(query.terms)
-    idf = {
-        group: _idf(_group_df(group, df), documents) * (1.0 if group.required else OPTIONAL_WEIGHT)
-        for group in query.groups
-    }
+    weights = _weights(query.groups, df, documents)
     # The requested language first; others only to fill a page it cannot fill alone.
-    found: list[int] = []
+    found: dict[int, str] = {}
     total = 0
     for lang in [language, *(code for code in Language.values if code != language)]:
         if len(found) >= offset + limit:
             break
         # Other languages only fill a page the requested one cannot, with the strict query.
-        batch, to_count = _candidates(
-            backend, query.groups, query.phrase, df, lang, window, relax=lang == language
+        batch = _candidates(
+            backend,
+            query.groups,
+            query.phrase,
+            df,
+            documents,
+            lang,
+            window,
+            relax=lang == language,
         )
-        counted = 0
-        if to_count is not None:
-            counted = backend.count(to_count[0], lang, title_only=to_count[1])
-        total += max(len(batch), counted)
-        found += batch
-    articles = Article.objects.select_related("category").in_bulk(found)
-    if len(articles) > CANDIDATES:
-        # Many title matches: keep the best by their titles before reading whole articles.
-        wanted = frozenset(query.terms)
-        by_title = sorted(
-            articles.values(),
-            key=lambda a: (-_title_score(a.search_title, wanted, idf), a.pk),
-        )
-        articles = {a.pk: a for a in by_title[: max(CANDIDATES, offset + limit)]}
-    ranked = sorted(
-        (
-            (article.language != language, -round(_score(query, article, idf), 6), pk, article)
-            for pk, article in articles.items()
-        ),
-        key=lambda row: row[:3],
-    )
+        total += len(batch)
+        found.update(batch)
+    keep = max(CANDIDATES, offset + limit)
+    ranked = _rank(query, weights, found, language, keep)
+    page_ids = [pk for pk, _ in ranked[offset : offset + limit]]
+    # Whole articles only for the page shown.
+    articles = Article.objects.select_related("category").in_bulk(page_ids)
     hits = [
-        SearchHit(article=article, score=-negative, snippet=snippet(article, query.highlight))
-        for _, negative, _, article in ranked[offset : offset + limit]
+        SearchHit(article=articles[pk], score=score, snippet=snippet(articles[pk], query.highlight))
+        for pk, score in ranked[offset : offset + limit]
+        if pk in articles  # deleted meanwhile
     ]
     return SearchPage(query=query, hits=hits, total=max(total, len(ranked)))
