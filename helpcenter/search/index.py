@@ -42,6 +42,14 @@ def sync_documents(articles: Sequence[Article]) -> None:
     backend = backends.current()
     backend.replace([_document(a) for a in articles if a.status == ArticleStatus.PUBLISHED])
     backend.remove([a.pk for a in articles if a.status != ArticleStatus.PUBLISHED])
+    _index_changed()
+
+
+def _index_changed() -> None:
+    # Now, for this transaction's own searches, and again at commit: another process may
+    # have cached the frequencies it read in between, still without this change.
+    engine.index_changed()
+    transaction.on_commit(engine.index_changed)
 
 
 def _learn_words(found: Iterable[str]) -> None:
@@ -64,6 +72,7 @@ def _learn_words(found: Iterable[str]) -> None:
 
 def remove_article(article_id: int) -> None:
     backends.current().remove([article_id])
+    _index_changed()
 
 
 @transaction.atomic

@@ -1,7 +1,7 @@
 import pytest
 
 from helpcenter import services
-from helpcenter.models import Synonym
+from helpcenter.models import Article, Synonym
 from helpcenter.search import engine
 from helpcenter.search.index import rebuild
 
@@ -207,3 +207,37 @@ def test_many_candidates_are_narrowed_by_their_titles_first(kb, monkeypatch):
 
     assert len(page.hits) == 2
     assert page.hits[0].article.slug == "deposit-not-credited"
+
+
+def test_the_engine_remembers_term_frequencies_until_the_index_changes(kb, monkeypatch):
+    """Frequencies are read from the index once per term until a document goes in or out;
+    then every process reads them again (the token in the shared cache changes)."""
+    from helpcenter.search import backends, engine
+
+    backend = backends.current()
+    asked: list[list[str]] = []
+    real = backend.frequencies
+
+    def counting(terms):  # type: ignore[no-untyped-def]
+        asked.append(list(terms))
+        return real(terms)
+
+    monkeypatch.setattr(backend, "frequencies", counting)
+    published = Article.objects.filter(status="published").count()
+
+    assert engine._frequencies(backend, ["hologram", "提币"])[0].get("hologram") is None
+    assert engine._frequencies(backend, ["提币"]) == ({"提币": _published_with("提币")}, published)
+    assert asked == [["hologram", "提币"]]  # the second answer came from memory
+
+    services.article_update(
+        article=kb[("deposit-not-credited", "en")], acting_user=None, body="Hologram selfie."
+    )
+    df, documents = engine._frequencies(backend, ["hologram"])
+
+    assert (df, documents) == ({"hologram": 1}, published)
+    assert asked[-1] == ["hologram"]
+
+    services.article_set_status(
+        article=kb[("deposit-not-credited", "en")], status="draft", acting_user=None
+    )
+    assert engine._frequencies(backend, ["hologram"]) == ({}, published - 1)
