@@ -3,9 +3,10 @@
 Both receive terms already produced by `analysis.analyze`, so they agree on what matches.
 Only published articles are in the index, each with its language, so a search filters and
 ranks inside the index and never visits the article table for the articles it skips. The
-engine asks two things of a backend: how many documents hold each term (to weigh the
-terms and plan the query), and which documents match a boolean expression, with their
-title terms, ranked by the backend's own score or not at all (to choose candidates).
+engine asks three things of a backend: how many documents hold each term (to weigh the
+terms and plan the query), the documents whose title matches a boolean expression best
+by the backend's own rank, and the documents matching one anywhere, unranked. Both come
+with their title terms, for the engine's own ranking.
 """
 
 from collections.abc import Sequence
@@ -24,8 +25,6 @@ POSTGRES_TERMS = "helpcenter_article_search_terms"  # kept by triggers; '' count
 ARTICLE_TABLE = "helpcenter_article"  # its search_title: the title terms
 # Matches are fetched up to one more than this; a results page says "1000+" beyond it.
 COUNT_CAP = 1000
-# Title terms count this many times a body term in the backends' own scores.
-TITLE_WEIGHT = 8.0
 _PG_MAX_POSITIONS = 255  # PostgreSQL keeps at most 256 positions per lexeme
 _BATCH = 200  # documents per INSERT
 
@@ -63,8 +62,7 @@ Match = Union[str, All, AnyOf, Phrase]  # noqa: UP007 - a forward-referenced uni
 
 class Hit(NamedTuple):  # a tuple: a search returns up to a thousand of them
     article_id: int
-    score: float
-    title: str = ""  # the article's title terms, space-separated, for a first ranking
+    title: str  # the article's title terms, space-separated, for a first ranking
 
 
 class Backend(Protocol):
@@ -78,15 +76,13 @@ class Backend(Protocol):
 
     def frequencies(self, terms: Sequence[str]) -> tuple[dict[str, int], int]: ...
 
-    def search(
-        self,
-        match: Match,
-        language: str,
-        limit: int,
-        *,
-        title_only: bool = False,
-        ranked: bool = True,
-    ) -> list[Hit]: ...
+    def best_titles(self, match: Match, language: str, limit: int) -> list[Hit]:
+        """The `limit` documents whose title matches best, by the backend's rank."""
+        ...
+
+    def matching(self, match: Match, language: str, limit: int) -> list[Hit]:
+        """Up to `limit` documents matching anywhere, in no particular order."""
+        ...
 
     def size_bytes(self) -> int | None: ...
 
@@ -208,50 +204,32 @@ class SQLiteBackend:
             cursor.execute(f"SELECT count(*) FROM {SQLITE_TABLE}_docsize")
             return cursor.fetchone()[0]
 
-    def _match(self, match: Match, language: str, title_only: bool) -> str:
-        expression = render_fts(match)
-        if title_only:
-            expression = f"title : {expression}"
-        return f"facets : {_fts_quote(_language_token(language))} AND {expression}"
-
     @staticmethod
-    def _table(title_only: bool) -> tuple[str, str]:
-        """The table to search, and its bm25() column weights (facets weigh nothing)."""
-        if title_only:
-            return SQLITE_TITLES, "0.0, 1.0"
-        return SQLITE_TABLE, f"0.0, {TITLE_WEIGHT}, 1.0"
+    def _match(match: Match, language: str) -> str:
+        return f"facets : {_fts_quote(_language_token(language))} AND {render_fts(match)}"
 
-    def search(
-        self,
-        match: Match,
-        language: str,
-        limit: int,
-        *,
-        title_only: bool = False,
-        ranked: bool = True,
-    ) -> list[Hit]:
+    def best_titles(self, match: Match, language: str, limit: int) -> list[Hit]:
         # Ranked inside FTS5 (bm25 with the facets column weighing nothing), never joined to
         # the article table: the cost is the index's, whatever the articles' size. The title
         # terms are read for the hits returned only (after the LIMIT), not for every match.
-        expression = self._match(match, language, title_only)
-        table, weights = self._table(title_only)
         with connection.cursor() as cursor:
-            if not ranked:
-                cursor.execute(
-                    f"SELECT rowid, title FROM {table} WHERE {table} MATCH %s LIMIT %s",
-                    [expression, limit],
-                )
-                return [Hit(article_id=row[0], score=0.0, title=row[1]) for row in cursor]
             cursor.execute(
-                f"SELECT r.id, r.score, f.title FROM ("
-                f"SELECT rowid AS id, bm25({table}, {weights}) AS score "
-                f"FROM {table} WHERE {table} MATCH %s "
+                f"SELECT f.rowid, f.title FROM ("
+                f"SELECT rowid AS id, bm25({SQLITE_TITLES}, 0.0, 1.0) AS score "
+                f"FROM {SQLITE_TITLES} WHERE {SQLITE_TITLES} MATCH %s "
                 "ORDER BY score, rowid LIMIT %s"
-                f") r JOIN {table} f ON f.rowid = r.id ORDER BY r.score, r.id",
-                [expression, limit],
+                f") r JOIN {SQLITE_TITLES} f ON f.rowid = r.id ORDER BY r.score, r.id",
+                [self._match(match, language), limit],
             )
-            # FTS5's bm25() is lower-is-better; present it as higher-is-better.
-            return [Hit(article_id=row[0], score=-row[1], title=row[2]) for row in cursor]
+            return [Hit(*row) for row in cursor]
+
+    def matching(self, match: Match, language: str, limit: int) -> list[Hit]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT rowid, title FROM {SQLITE_TABLE} WHERE {SQLITE_TABLE} MATCH %s LIMIT %s",
+                [self._match(match, language), limit],
+            )
+            return [Hit(*row) for row in cursor]
 
     def size_bytes(self) -> int | None:
         with connection.cursor() as cursor:
@@ -303,10 +281,6 @@ class PostgresBackend:
     """A row per article: language, a title tsvector and a whole-document tsvector (title
     terms weight A, body B), each with a GIN index. Triggers keep document frequencies."""
 
-    # {D, C, B, A}: body terms weigh 1/TITLE_WEIGHT of title terms. Normalization 1 divides
-    # by 1 + log(document length), so long articles do not win by sheer size.
-    _WEIGHTS = f"'{{0.1, 0.2, {1 / TITLE_WEIGHT:.3f}, 1.0}}'"
-
     def replace(self, documents: Sequence[Document]) -> None:
         if not documents:
             return
@@ -356,38 +330,32 @@ class PostgresBackend:
             found = dict(cursor.fetchall())
         return found, found.pop("", 0)
 
-    def search(
-        self,
-        match: Match,
-        language: str,
-        limit: int,
-        *,
-        title_only: bool = False,
-        ranked: bool = True,
-    ) -> list[Hit]:
-        column = "title" if title_only else "document"
+    def best_titles(self, match: Match, language: str, limit: int) -> list[Hit]:
+        # Normalization 1 divides by 1 + log(title length): a long title does not win by
+        # sheer size. The title terms are read for the hits returned only, after the LIMIT.
         with connection.cursor() as cursor:
-            if not ranked:
-                # No ts_rank: the GIN index alone answers, no tsvector is read.
-                cursor.execute(
-                    f"SELECT s.article_id, a.search_title FROM {POSTGRES_TABLE} s "
-                    f"JOIN {ARTICLE_TABLE} a ON a.id = s.article_id "
-                    f"WHERE s.language = %s AND s.{column} @@ CAST(%s AS tsquery) LIMIT %s",
-                    [language, render_tsquery(match), limit],
-                )
-                return [Hit(article_id=row[0], score=0.0, title=row[1]) for row in cursor]
-            # The title terms are read for the hits returned only, after the LIMIT.
             cursor.execute(
-                f"SELECT r.article_id, r.score, a.search_title FROM ("
-                f"SELECT s.article_id, ts_rank({self._WEIGHTS}, s.{column}, q, 1) AS score "
+                f"SELECT r.article_id, a.search_title FROM ("
+                f"SELECT s.article_id, ts_rank(s.title, q, 1) AS score "
                 f"FROM {POSTGRES_TABLE} s, CAST(%s AS tsquery) q "
-                f"WHERE s.language = %s AND s.{column} @@ q "
+                f"WHERE s.language = %s AND s.title @@ q "
                 "ORDER BY score DESC, s.article_id LIMIT %s"
                 f") r JOIN {ARTICLE_TABLE} a ON a.id = r.article_id "
                 "ORDER BY r.score DESC, r.article_id",
                 [render_tsquery(match), language, limit],
             )
-            return [Hit(article_id=row[0], score=float(row[1]), title=row[2]) for row in cursor]
+            return [Hit(*row) for row in cursor]
+
+    def matching(self, match: Match, language: str, limit: int) -> list[Hit]:
+        # No ts_rank: the GIN index answers which documents match, no ranking reads them.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT s.article_id, a.search_title FROM {POSTGRES_TABLE} s "
+                f"JOIN {ARTICLE_TABLE} a ON a.id = s.article_id "
+                f"WHERE s.language = %s AND s.document @@ CAST(%s AS tsquery) LIMIT %s",
+                [language, render_tsquery(match), limit],
+            )
+            return [Hit(*row) for row in cursor]
 
     def size_bytes(self) -> int | None:
         with connection.cursor() as cursor:

@@ -25,7 +25,6 @@ from helpcenter.search.analysis import (
 from helpcenter.text import plain_text
 
 MAX_QUERY_CHARS = 200
-_VERSION_KEY = "helpcenter:search-version"
 
 
 @dataclass(frozen=True)
@@ -81,27 +80,40 @@ class SearchPage:
     total: int
 
 
-# --- dictionaries, cached per process and invalidated through the shared cache -----------------
+# --- per-process caches, renewed through tokens in the shared cache ---------------------------
+
+_DICTIONARIES_KEY = "helpcenter:search-dictionaries-token"  # synonyms, the term dictionary
+_INDEX_KEY = "helpcenter:search-index-token"  # the documents in the index
 
 
-def _version() -> int:
-    version = cache.get(_VERSION_KEY)
-    if version is None:
-        cache.add(_VERSION_KEY, 1, timeout=None)
-        version = cache.get(_VERSION_KEY, 1)
-    return int(version)
+def _token(key: str) -> str:
+    """The token under `key`: what a process caches under one token is good until it
+    changes. A missing token (never set, or evicted) is replaced by a random new one, so
+    nothing cached before is trusted; a counter starting again at 1 could meet a process
+    still holding what it cached under 1."""
+    token = cache.get(key)
+    if token is None:
+        cache.add(key, secrets.token_hex(8), timeout=None)
+        token = cache.get(key)
+    return str(token)
+
+
+def _renew(key: str) -> None:
+    cache.set(key, secrets.token_hex(8), timeout=None)
 
 
 def invalidate() -> None:
     """Synonyms or the term dictionary changed: every process reloads them on next use."""
-    try:
-        cache.incr(_VERSION_KEY)
-    except ValueError:
-        cache.set(_VERSION_KEY, 2, timeout=None)
+    _renew(_DICTIONARIES_KEY)
+
+
+def index_changed() -> None:
+    """Documents went in or out of the index: every process reads term frequencies again."""
+    _renew(_INDEX_KEY)
 
 
 @lru_cache(maxsize=2)
-def _synonym_groups(version: int) -> list[list[frozenset[str]]]:
+def _synonym_groups(token: str) -> list[list[frozenset[str]]]:
     groups = []
     for synonym in Synonym.objects.all():
         members = []
@@ -116,29 +128,13 @@ def _synonym_groups(version: int) -> list[list[frozenset[str]]]:
 
 
 @lru_cache(maxsize=2)
-def _dictionary(version: int) -> tuple[frozenset[str], tuple[str, ...]]:
+def _dictionary(token: str) -> tuple[frozenset[str], tuple[str, ...]]:
     terms = tuple(SearchTerm.objects.values_list("term", flat=True))
     return frozenset(terms), terms
 
 
-# --- term frequencies, cached per process until the index changes -----------------------------
-
-_INDEX_KEY = "helpcenter:search-index-token"
-# Past this many terms the cache starts again: a bound on memory, not on correctness.
+# Term frequencies: past this many terms the cache starts again (a bound on memory).
 MAX_CACHED_TERMS = 200_000
-
-
-def _index_token() -> str:
-    token = cache.get(_INDEX_KEY)
-    if token is None:  # never set, or evicted: a new token, so nothing cached is trusted
-        cache.add(_INDEX_KEY, secrets.token_hex(8), timeout=None)
-        token = cache.get(_INDEX_KEY)
-    return str(token)
-
-
-def index_changed() -> None:
-    """Documents went in or out of the index: every process reads term frequencies again."""
-    cache.set(_INDEX_KEY, secrets.token_hex(8), timeout=None)
 
 
 @dataclass
@@ -160,7 +156,7 @@ def _frequencies(backend: backends.Backend, terms: list[str]) -> tuple[dict[str,
     articles.
     """
     global _cached_frequencies
-    token = _index_token()
+    token = _token(_INDEX_KEY)
     cached = _cached_frequencies
     if cached is None or cached.token != token or len(cached.df) > MAX_CACHED_TERMS:
         found, documents = backend.frequencies(terms)
@@ -196,8 +192,8 @@ def _correct(word: str, known: frozenset[str], choices: tuple[str, ...]) -> str 
 def parse(text: str) -> ParsedQuery:
     text = " ".join(text.split())[:MAX_QUERY_CHARS]
     words = query_words(text)
-    version = _version()
-    known, choices = _dictionary(version)
+    token = _token(_DICTIONARIES_KEY)
+    known, choices = _dictionary(token)
     corrections: dict[str, str] = {}
     # Per group: the terms as typed, every alternative, and whether it is required.
     typed_terms = [word.terms for word in words]
@@ -215,7 +211,7 @@ def parse(text: str) -> ParsedQuery:
     # Synonyms apply to what the customer typed (and its corrections), never to another
     # synonym's expansion: 密码 → 登录密码 must not chain on to 登录 → "sign in".
     present = set().union(*(alt for alts in alternatives for alt in alts)) if words else set()
-    for synonyms in _synonym_groups(version):
+    for synonyms in _synonym_groups(token):
         covered = set().union(*(member for member in synonyms if member <= present))
         if not covered:
             continue
@@ -415,7 +411,7 @@ def _candidates(
     required = sorted(required, key=lambda g: _group_df(g, df))[:MAX_MATCH_WORDS]
     found: dict[int, str] = {}  # id → title terms
     if phrase:
-        hits = backend.search(backends.Phrase(phrase), language, window, title_only=True)
+        hits = backend.best_titles(backends.Phrase(phrase), language, window)
         found.update((hit.article_id, hit.title) for hit in hits)
     for step, size in enumerate(range(len(required), 0, -1)):
         if step > MAX_RELAXATIONS:
@@ -426,10 +422,10 @@ def _candidates(
         if whole:
             # Probably all fit in the window: whole articles, fetched without ranking (which
             # costs time per match); _rank chooses among all of them.
-            hits = backend.search(quorum.match, language, window, ranked=False)
+            hits = backend.matching(quorum.match, language, window)
         if len(hits) >= window or not whole:
             # Too many: the backend's best titles.
-            hits = backend.search(quorum.match, language, window, title_only=True)
+            hits = backend.best_titles(quorum.match, language, window)
         for hit in hits:
             found.setdefault(hit.article_id, hit.title)
         if len(found) >= MIN_RESULTS or not relax:

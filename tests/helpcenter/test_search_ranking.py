@@ -59,7 +59,7 @@ def test_a_rare_word_weighs_by_its_own_rarity_not_its_synonyms(
 
 def in_titles(term: str) -> list[int]:
     """Articles whose title holds `term`, from the index's title-only search."""
-    return [hit.article_id for hit in backends.current().search(term, "en", 10, title_only=True)]
+    return [hit.article_id for hit in backends.current().best_titles(term, "en", 10)]
 
 
 def test_title_searches_follow_edits_unpublishing_and_rebuilds(kb):
