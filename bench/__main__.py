@@ -21,7 +21,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.cases import PG_ADMIN_URL, ROOT, case_environment, pg_admin
+from bench.cases import ROOT, case_environment, cpu_model, pg_admin, postgres_version
 from bench.ticket_list import RESULT_PREFIX
 
 SIZES = (10_000, 100_000)
@@ -41,29 +41,6 @@ def log(message: str) -> None:
 
 def size_label(size: int) -> str:
     return f"{size // 1000}k" if size % 1000 == 0 else str(size)
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def postgres_version() -> tuple[str | None, str | None]:
-    """(server version, None) or (None, why PostgreSQL cannot be used)."""
-    try:
-        import psycopg
-    except ImportError as exc:
-        return None, f"psycopg is not installed ({exc})"
-    try:
-        with psycopg.connect(PG_ADMIN_URL, connect_timeout=3, autocommit=True) as conn:
-            return str(conn.execute("SHOW server_version").fetchone()[0]), None
-    except Exception as exc:  # any failure means: skip PostgreSQL, say why
-        return None, f"cannot connect to {PG_ADMIN_URL}: {str(exc).strip().splitlines()[0]}"
 
 
 def machine_info(pg_version: str | None) -> dict:

@@ -1,9 +1,11 @@
-"""What every benchmark case shares: its own scratch database and a clean environment.
+"""What every benchmark case shares: its own scratch database and a clean environment, and
+the facts about the machine that every report states.
 
 A case runs in a subprocess because Django settings pick the database at import time.
 """
 
 import os
+import platform
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -42,3 +44,26 @@ def case_environment(backend: str, database: str, scratch: Path) -> dict[str, st
         pg_admin(f'CREATE DATABASE "{database}"')
         env["DATABASE_URL"] = pg_url(database)
     return env
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def postgres_version() -> tuple[str | None, str | None]:
+    """(server version, None) or (None, why PostgreSQL cannot be used)."""
+    try:
+        import psycopg
+    except ImportError as exc:
+        return None, f"psycopg is not installed ({exc})"
+    try:
+        with psycopg.connect(PG_ADMIN_URL, connect_timeout=3, autocommit=True) as conn:
+            return str(conn.execute("SHOW server_version").fetchone()[0]), None
+    except Exception as exc:  # any failure means: skip PostgreSQL, say why
+        return None, f"cannot connect to {PG_ADMIN_URL}: {str(exc).strip().splitlines()[0]}"

@@ -36,7 +36,7 @@ from datetime import UTC, datetime
 from multiprocessing import get_context
 from pathlib import Path
 
-from bench.cases import PG_ADMIN_URL, ROOT, case_environment, pg_admin
+from bench.cases import ROOT, case_environment, cpu_model, pg_admin, postgres_version
 from bench.ticket_list import log, percentile
 
 DEMO_CATEGORIES = ROOT / "helpcenter" / "demo" / "categories.json"
@@ -272,8 +272,6 @@ def _statement_kind(sql: str) -> str:
         return "terms"
     if "bm25(" in sql or "ts_rank(" in sql:
         return "rank"
-    if "count(*)" in sql and ("_fts" in sql or "_search" in sql):
-        return "count"
     if " MATCH " in sql or " @@ " in sql:
         return "match"  # matches fetched without ranking
     if "helpcenter_article" in sql:
@@ -548,7 +546,7 @@ def run_case(size: int, corpus_dir: Path | None, count_matches: bool) -> dict:
             f"({time.perf_counter() - t:.1f}s)"
         )
 
-    # Where the engine's time goes: the statements of its timed pass (ranked matches, counts,
+    # Where the engine's time goes: the statements of its timed pass (ranked and unranked matches,
     # loading the candidates), parsing alone, the plan of its slowest ranked statement, and
     # the simpler forms of the two queries with the slowest ranked statements.
     t = time.perf_counter()
@@ -619,17 +617,6 @@ def size_label(size: int) -> str:
     if size == 0:
         return "demo only"
     return f"{size // 1000}k" if size % 1000 == 0 else f"{size:,}"
-
-
-def postgres_version() -> tuple[str | None, str | None]:
-    """(server version, None) or (None, why PostgreSQL cannot be used)."""
-    try:
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN_URL, connect_timeout=3, autocommit=True) as conn:
-            return str(conn.execute("SHOW server_version").fetchone()[0]), None
-    except Exception as exc:  # any failure means: skip PostgreSQL, say why
-        return None, f"cannot connect to {PG_ADMIN_URL}: {str(exc).strip().splitlines()[0]}"
 
 
 def spawn_case(
@@ -945,14 +932,13 @@ def report(results: dict, queries: list[dict], info: dict, prep: dict | None) ->
         "",
         "From the timed pass, p50 / p95 ms over the 191 queries: the ranked-match statements "
         "(`bm25()` / `ts_rank()`, ranking every match then sorting; n = queries that ran more "
-        "than one), the matches fetched without ranking (n = queries that ran any), the "
-        "backend's counts of matches (n), loading the candidate articles (SQL execution "
-        "only), and the rest in Python (parsing, building the model objects, re-ranking, "
-        "snippets); parsing alone timed separately.",
+        "than one), the matches fetched without ranking (n = queries that ran any), loading "
+        "the candidate articles (SQL execution only), and the rest in Python (parsing, "
+        "building the model objects, re-ranking, snippets); parsing alone timed separately.",
         "",
         "| backend | engine.search | ranked match SQL (n > 1) | unranked match SQL (n) "
-        "| count SQL (n) | load SQL | rest (Python) | of which parse |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| load SQL | rest (Python) | of which parse |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
 
     def pp(values: list[float]) -> str:
@@ -978,7 +964,6 @@ def report(results: dict, queries: list[dict], info: dict, prep: dict | None) ->
         out.append(
             f"| {BACKEND_NAMES[backend]} | {pp(engine_run['ms'])} | {pp(per_kind['rank'])} "
             f"({several}) | {pp(per_kind['match'])} ({len(per_kind['match'])}) "
-            f"| {pp(per_kind['count'])} ({len(per_kind['count'])}) "
             f"| {pp(per_kind['load'])} | {pp(rest)} "
             f"| {pp(result['diagnostics']['parse_ms'])} |"
         )
@@ -1024,23 +1009,22 @@ def report(results: dict, queries: list[dict], info: dict, prep: dict | None) ->
             f"({size_label(largest)}):",
             "",
             "| query | lang | terms after expansion | articles matching any word / every "
-            "word | ranked statements | ranked SQL ms | unranked match SQL ms | count SQL ms "
+            "word | ranked statements | ranked SQL ms | unranked match SQL ms "
             "| engine.search ms |",
-            "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+            "|---|---|---:|---:|---:|---:|---:|---:|",
         ]
         for i in diag["slowest"]:
             q = queries[i]
             calls = engine_run["sql_ms"][i]
             rank_ms = sum(ms for kind, ms in calls if kind == "rank")
             match_ms = sum(ms for kind, ms in calls if kind == "match")
-            count_ms = sum(ms for kind, ms in calls if kind == "count")
             statements = sum(kind == "rank" for kind, _ in calls)
             matching = (
                 f"{any_largest[i]:,} / {all_largest[i]:,}" if any_largest and all_largest else "—"
             )
             out.append(
                 f"| {q['query']} | {q['lang']} | {diag['terms'][i]} | {matching} "
-                f"| {statements} | {_ms(rank_ms)} | {_ms(match_ms)} | {_ms(count_ms)} "
+                f"| {statements} | {_ms(rank_ms)} | {_ms(match_ms)} "
                 f"| {_ms(engine_run['ms'][i])} |"
             )
         out.append("")
@@ -1101,16 +1085,7 @@ def main(argv: list[str] | None = None) -> int:
     info = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": platform.machine(),
-        "cpu": next(
-            (
-                line.split(":", 1)[1].strip()
-                for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")
-            ),
-            platform.processor() or "unknown",
-        )
-        if Path("/proc/cpuinfo").exists()
-        else platform.processor(),
+        "cpu": cpu_model(),
         "cores": os.cpu_count(),
         "python": platform.python_version(),
         "django": django.get_version(),
