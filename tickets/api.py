@@ -162,7 +162,7 @@ class TicketViewSet(
 
     def page_rows(self, tickets: QuerySet[Ticket]) -> list[dict]:
         """A page of the list as plain rows with tags (see config.api.Pagination)."""
-        return selectors.with_tags(list(selectors.ticket_rows(tickets)))
+        return selectors.ticket_page(tickets)
 
     def retrieve(self, request: Request, reference: str) -> Response:
         return Response(self._rendered(reference))

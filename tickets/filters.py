@@ -1,35 +1,22 @@
 """Filters for the ticket list, shared by the REST API (django-filter)."""
 
 import re
-from functools import cache
 
 import django_filters
-from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
+from config.api import FilterSet
 from tickets.models import Category, Channel, Priority, Status, Ticket
 
 REFERENCE_RE = re.compile(r"TKT-[0-9A-Z]{8}", re.IGNORECASE)
 
 
-class _Choices(tuple):
-    """Constant choices that deep copies share: django-filter deep-copies every filter on
-    every request, and would otherwise copy each list of choices tuple by tuple."""
-
-    def __deepcopy__(self, memo: dict) -> "_Choices":
-        return self
-
-
-class TicketFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=_Choices(Status.choices), distinct=False)
-    category = django_filters.MultipleChoiceFilter(
-        choices=_Choices(Category.choices), distinct=False
-    )
-    priority = django_filters.MultipleChoiceFilter(
-        choices=_Choices(Priority.choices), distinct=False
-    )
-    channel = django_filters.MultipleChoiceFilter(choices=_Choices(Channel.choices), distinct=False)
+class TicketFilter(FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices, distinct=False)
+    category = django_filters.MultipleChoiceFilter(choices=Category.choices, distinct=False)
+    priority = django_filters.MultipleChoiceFilter(choices=Priority.choices, distinct=False)
+    channel = django_filters.MultipleChoiceFilter(choices=Channel.choices, distinct=False)
     team = django_filters.CharFilter(field_name="team__slug")
     assignee = django_filters.CharFilter(
         method="filter_assignee", help_text='An agent id, "me" or "none".'
@@ -45,17 +32,6 @@ class TicketFilter(django_filters.FilterSet):
     class Meta:
         model = Ticket
         fields = ["status", "category", "priority", "channel", "team", "assignee", "q"]
-
-    @classmethod
-    @cache
-    def _form_class(cls) -> type[forms.Form]:
-        # The fields follow from the declared filters alone, so the form class is built once
-        # instead of on every request (django-filter rebuilds each field and the class).
-        fields = {name: filter_.field for name, filter_ in cls.base_filters.items()}
-        return type(f"{cls.__name__}Form", (cls._meta.form,), fields)
-
-    def get_form_class(self) -> type[forms.Form]:
-        return self._form_class()
 
     def filter_assignee(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet:
         value = value.strip().lower()

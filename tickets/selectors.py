@@ -18,6 +18,7 @@ from django.db.models import (
     Subquery,
 )
 
+from config.prepared import PreparedRows
 from tickets.models import AgentMembership, Attachment, Customer, Message, Tag, Team, Ticket
 from tickets.roles import is_agent
 
@@ -192,10 +193,23 @@ def ticket_rows(tickets: QuerySet[Ticket]) -> QuerySet[dict[str, Any]]:
 
     Lists are the desk's hottest read. A page of 100 tickets as rows takes about 2 ms of
     Python; as model instances (five per ticket: the ticket, its customer, team, assignee and
-    merged-into ticket) and DRF field-by-field rendering, about 12 ms. Slice (paginate) the
-    result, then give the page to `with_tags`.
+    merged-into ticket) and DRF field-by-field rendering, about 12 ms. Give the rows to
+    `with_tags`; for a page of a list, `ticket_page` costs less.
     """
     return tickets.values(*TICKET_ROW_FIELDS)
+
+
+_TICKET_PAGE_ROWS = PreparedRows(Ticket, TICKET_ROW_FIELDS)
+
+
+def ticket_page(page: QuerySet[Ticket]) -> list[dict[str, Any]]:
+    """A page of a ticket list (`tickets[start:stop]`, filtered and ordered) as the rows
+    `ticket_rows` gives, with their tags.
+
+    The page's own filters, order and slice are compiled per request; the wide SELECT of
+    the rows only once (config.prepared.PreparedRows).
+    """
+    return with_tags(_TICKET_PAGE_ROWS.rows(page))
 
 
 def _tag_names_sql(vendor_quote: Any, count: int) -> str:

@@ -2,8 +2,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from config.prepared import PreparedQuery
+from config.prepared import PreparedQuery, PreparedRows
 
 pytestmark = pytest.mark.django_db
 
@@ -46,3 +47,111 @@ def test_values_must_match_the_declared_names():
 
     with pytest.raises(TypeError):
         prepared.bind(username="alice")
+
+
+# --- PreparedRows ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def tickets(desk, customer, other_customer, agent):
+    """Tickets that differ in every column the rows carry: teams, assignees, amounts, times,
+    tags, a merge."""
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from tests import factories
+    from tickets import services
+
+    made = [
+        factories.make_ticket(
+            customer=customer,
+            chain="TRX",
+            txid="a" * 64,
+            asset="USDT",
+            amount=Decimal("250.000000000000000001"),
+            transferred_at=datetime(2026, 11, 1, 8, 30, tzinfo=UTC),
+            tags=["vip"],
+        ),
+        factories.make_ticket(customer=other_customer, category="withdrawal", subject="Stuck"),
+        factories.make_ticket(customer=customer, category="security", subject="Odd login"),
+        factories.make_ticket(customer=other_customer, category="kyc", subject="KYC"),
+        factories.make_ticket(customer=customer, category="other", subject="Hello"),
+    ]
+    services.ticket_assign(ticket=made[1], agent=agent, acting_user=agent)
+    services.ticket_merge(source=made[4], target=made[2], acting_user=agent)
+    return made
+
+
+def _rows():
+    from tickets.models import Ticket
+    from tickets.selectors import TICKET_ROW_FIELDS
+
+    return PreparedRows(Ticket, TICKET_ROW_FIELDS), TICKET_ROW_FIELDS
+
+
+@pytest.mark.parametrize(
+    "ordering", [None, ("priority", "-id"), ("-updated_at",), ("customer__email", "id")]
+)
+@pytest.mark.parametrize(("start", "stop"), [(0, 2), (2, 4), (0, 100), (4, 9), (9, 12)])
+def test_rows_are_the_pages_values_in_its_order(tickets, ordering, start, stop):
+    from tickets.models import Ticket
+
+    prepared, fields = _rows()
+    listed = Ticket.objects.all() if ordering is None else Ticket.objects.order_by(*ordering)
+
+    page = listed[start:stop]
+
+    assert prepared.rows(page) == list(page.values(*fields))
+
+
+def test_rows_follow_the_filters_and_their_joins(tickets, desk, agent):
+    from django.db.models import Q
+
+    from tickets.models import Ticket
+
+    prepared, fields = _rows()
+    for filtered in (
+        Ticket.objects.filter(team__slug=desk.deposits.slug),
+        Ticket.objects.filter(Q(assignee=agent) | Q(customer__email="bob@example.com")),
+        Ticket.objects.filter(pk__in=[]),  # matches nothing without asking the database
+        Ticket.objects.filter(subject__icontains="zzz"),
+    ):
+        page = filtered[:25]
+        assert prepared.rows(page) == list(page.values(*fields))
+
+
+def test_the_wide_query_is_compiled_once_per_connection_and_order(tickets, monkeypatch):
+    from tickets.models import Ticket
+
+    prepared, _ = _rows()
+    compiled = []
+    compile_ = prepared._compile
+    monkeypatch.setattr(
+        prepared,
+        "_compile",
+        lambda conn, ordering: compiled.append(ordering) or compile_(conn, ordering),
+    )
+
+    for start in (0, 1, 2):
+        with CaptureQueriesContext(connection) as captured:
+            prepared.rows(Ticket.objects.all()[start : start + 2])
+        assert len(captured.captured_queries) == 1
+    prepared.rows(Ticket.objects.order_by("priority")[:2])
+    prepared.rows(Ticket.objects.order_by("priority")[2:4])
+
+    assert compiled == [("-created_at", "-id"), ("priority",)]
+
+
+def test_pages_it_cannot_follow_are_refused(tickets):
+    from django.db.models import F
+
+    from tickets.models import Customer, Ticket
+
+    prepared, _ = _rows()
+
+    with pytest.raises(TypeError):
+        prepared.rows(Customer.objects.all()[:2])
+    with pytest.raises(ValueError, match="reversed"):
+        prepared.rows(Ticket.objects.reverse()[:2])
+    with pytest.raises(ValueError, match="field names"):
+        prepared.rows(Ticket.objects.order_by(F("priority").desc())[:2])
