@@ -3,18 +3,20 @@
 Turning a queryset into SQL costs the ORM far more Python than a small indexed query costs
 the database: the API's token lookup with the agent's desk scope takes about 0.4 ms to
 compile and 0.05 ms to run on SQLite. For the few hot reads whose shape never changes, a
-`PreparedQuery` compiles once per database and afterwards only swaps parameter values.
-`PreparedRows` does the same for the wide part of a list page (its columns and joins), while
-the page's filters, order and slice are still compiled per request.
+`PreparedQuery` compiles once per database connection and afterwards only swaps parameter
+values. `PreparedRows` does the same for the wide part of a list page (its columns and
+joins), while the page's filters, order and slice are still compiled per request.
 
-The SQL still comes from the ORM, so it follows the models and the database backend; only
-the values named when the query is declared change between runs.
+The SQL still comes from the ORM, so it follows the models and the database backend; rows
+come back as `.values()` gives them, through the same converters (dates on SQLite,
+decimals, booleans). Converters are bound to the connection that compiled them, so each
+connection (one per thread and database) compiles its own copy.
 """
 
 import secrets
 import threading
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,8 +28,57 @@ from django.db.models.expressions import RawSQL
 from django.db.models.sql.compiler import SQLCompiler
 
 
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    params: tuple[Any, ...]
+    names: tuple[str, ...]  # the `.values()` keys, in column order
+    compiler: SQLCompiler  # applies the columns' converters
+    converters: dict[int, tuple[list[Callable[..., Any]], Any]]
+
+    def rows(self, fetched: Iterable[Sequence[Any]]) -> list[dict[str, Any]]:
+        converted = self.compiler.apply_converters(fetched, self.converters)
+        return [dict(zip(self.names, row, strict=True)) for row in converted]
+
+
+def _compile_values(queryset: QuerySet[Any], connection: BaseDatabaseWrapper) -> _Compiled:
+    query = queryset.query
+    if not query.values_select and not query.annotation_select:
+        raise ImproperlyConfigured("a prepared query must be a .values() queryset")
+    compiler = query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    return _Compiled(
+        sql=sql,
+        params=tuple(params),
+        # As Django's ValuesIterable names them.
+        names=(*query.extra_select, *query.values_select, *query.annotation_select),
+        compiler=compiler,
+        converters=compiler.get_converters(
+            [column for column, _, _ in compiler.select[: compiler.col_count]]
+        ),
+    )
+
+
+class _PerConnection:
+    """What each database connection compiled, kept as long as the connection lives."""
+
+    def __init__(self) -> None:
+        self._by_connection: weakref.WeakKeyDictionary[BaseDatabaseWrapper, dict[Any, Any]] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._lock = threading.Lock()
+
+    def get(self, connection: BaseDatabaseWrapper, key: Any) -> Any:
+        return self._by_connection.get(connection, {}).get(key)
+
+    def put(self, connection: BaseDatabaseWrapper, key: Any, value: Any) -> Any:
+        with self._lock:
+            self._by_connection.setdefault(connection, {})[key] = value
+        return value
+
+
 class PreparedQuery:
-    """A queryset built by `build(**markers)` and compiled once per database alias.
+    """A `.values()` queryset built by `build(**markers)` and compiled once per connection.
 
     Each name in `names` is passed to `build` as a unique marker string, which must reach
     the SQL unchanged as exactly one parameter: use it in an exact lookup on a text column
@@ -37,48 +88,37 @@ class PreparedQuery:
     def __init__(self, build: Callable[..., QuerySet[Any]], *names: str) -> None:
         self._build = build
         self._names = names
-        self._compiled: dict[str, tuple[str, tuple[Any, ...], dict[str, int]]] = {}
-        self._lock = threading.Lock()
+        self._compiled = _PerConnection()
 
-    def bind(self, using: str = DEFAULT_DB_ALIAS, **values: Any) -> tuple[str, list[Any]]:
-        """The SQL and its parameters with `values` in place of the markers."""
+    def rows(self, using: str = DEFAULT_DB_ALIAS, **values: Any) -> list[dict[str, Any]]:
+        """Run the query with `values` in place of the markers: its rows, as `.values()`."""
         if set(values) != set(self._names):
             raise TypeError(f"expected values for {sorted(self._names)}, got {sorted(values)}")
-        compiled = self._compiled.get(using)
-        if compiled is None:
-            compiled = self._compile(using)
-        sql, params, slots = compiled
-        bound = list(params)
+        connection = connections[using]
+        prepared = self._compiled.get(connection, None) or self._compiled.put(
+            connection, None, self._compile(connection)
+        )
+        compiled, slots = prepared
+        params = list(compiled.params)
         for name, index in slots.items():
-            bound[index] = values[name]
-        return sql, bound
+            params[index] = values[name]
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            return compiled.rows(cursor.fetchall())
 
-    def _compile(self, using: str) -> tuple[str, tuple[Any, ...], dict[str, int]]:
-        with self._lock:
-            if using in self._compiled:
-                return self._compiled[using]
-            markers = {name: f"\x00{name}:{secrets.token_hex(8)}\x00" for name in self._names}
-            sql, params = self._build(**markers).query.get_compiler(using).as_sql()
-            slots = {}
-            for name, marker in markers.items():
-                positions = [i for i, param in enumerate(params) if param == marker]
-                if len(positions) != 1:
-                    raise ImproperlyConfigured(
-                        f"PreparedQuery: {name!r} must become exactly one SQL parameter, "
-                        f"found {len(positions)}"
-                    )
-                slots[name] = positions[0]
-            compiled = (sql, tuple(params), slots)
-            self._compiled[using] = compiled
-            return compiled
-
-
-@dataclass(frozen=True)
-class _CompiledRows:
-    before: str  # the full query's SQL up to the subquery of primary keys
-    after: str  # and after it
-    compiler: SQLCompiler  # applies the columns' converters (dates on SQLite, decimals, ...)
-    converters: dict[int, tuple[list[Callable[..., Any]], Any]]
+    def _compile(self, connection: BaseDatabaseWrapper) -> tuple[_Compiled, dict[str, int]]:
+        markers = {name: f"\x00{name}:{secrets.token_hex(8)}\x00" for name in self._names}
+        compiled = _compile_values(self._build(**markers), connection)
+        slots = {}
+        for name, marker in markers.items():
+            positions = [i for i, param in enumerate(compiled.params) if param == marker]
+            if len(positions) != 1:
+                raise ImproperlyConfigured(
+                    f"PreparedQuery: {name!r} must become exactly one SQL parameter, "
+                    f"found {len(positions)}"
+                )
+            slots[name] = positions[0]
+        return compiled, slots
 
 
 class PreparedRows:
@@ -104,12 +144,7 @@ class PreparedRows:
     def __init__(self, model: type[Model], fields: Sequence[str]) -> None:
         self._model = model
         self._fields = tuple(fields)
-        # Converters are bound to the connection that compiled them, so each connection
-        # (one per thread and database) compiles its own.
-        self._compiled: weakref.WeakKeyDictionary[
-            BaseDatabaseWrapper, dict[tuple[str, ...], _CompiledRows]
-        ] = weakref.WeakKeyDictionary()
-        self._lock = threading.Lock()
+        self._compiled = _PerConnection()
 
     def rows(self, page: QuerySet[Any]) -> list[dict[str, Any]]:
         """The rows of `page` (a filtered, ordered, usually sliced queryset of the model), in
@@ -125,41 +160,28 @@ class PreparedRows:
         if not all(isinstance(field, str) for field in ordering):
             raise ValueError("PreparedRows orders by field names only")
         connection = connections[page.db]
-        compiled = self._compiled.get(connection, {}).get(ordering)
-        if compiled is None:
-            compiled = self._compile(connection, ordering)
+        compiled = self._compiled.get(connection, ordering) or self._compiled.put(
+            connection, ordering, self._compile(connection, ordering)
+        )
         try:
             keys_sql, params = page.values("pk").query.get_compiler(connection=connection).as_sql()
         except EmptyResultSet:  # a filter that can match nothing, such as `pk__in=[]`
             return []
+        before, after = compiled.sql.split(self._SLOT)
         with connection.cursor() as cursor:
-            cursor.execute(compiled.before + keys_sql + compiled.after, params)
-            fetched = cursor.fetchall()
-        converted = compiled.compiler.apply_converters(fetched, compiled.converters)
-        return [dict(zip(self._fields, row, strict=True)) for row in converted]
+            cursor.execute(before + keys_sql + after, params)
+            return compiled.rows(cursor.fetchall())
 
-    def _compile(self, connection: BaseDatabaseWrapper, ordering: tuple[str, ...]) -> _CompiledRows:
+    def _compile(self, connection: BaseDatabaseWrapper, ordering: tuple[str, ...]) -> _Compiled:
         template = (
             # A constant of this class, replaced before anything runs.
             self._model._default_manager.filter(pk__in=RawSQL(self._SLOT, ()))  # noqa: S611
             .order_by(*ordering)
             .values(*self._fields)
         )
-        compiler = template.query.get_compiler(connection=connection)
-        sql, params = compiler.as_sql()
-        parts = sql.split(self._SLOT)
-        if params or len(parts) != 2:
+        compiled = _compile_values(template, connection)
+        if compiled.params or compiled.sql.count(self._SLOT) != 1:
             raise ImproperlyConfigured(
                 f"PreparedRows: the query of {self._fields} must compile without parameters"
             )
-        compiled = _CompiledRows(
-            before=parts[0],
-            after=parts[1],
-            compiler=compiler,
-            converters=compiler.get_converters(
-                [column for column, _, _ in compiler.select[: compiler.col_count]]
-            ),
-        )
-        with self._lock:
-            self._compiled.setdefault(connection, {})[ordering] = compiled
         return compiled

@@ -10,12 +10,17 @@ pytestmark = pytest.mark.django_db
 
 
 def _by_username(name: str):
-    return get_user_model().objects.filter(username=name, is_active=True).order_by("pk")
+    return (
+        get_user_model()
+        .objects.filter(username=name, is_active=True)
+        .order_by("pk")
+        .values("pk", "username", "is_staff", "date_joined")
+    )
 
 
 def test_runs_the_orm_query_with_each_new_value():
     user_model = get_user_model()
-    alice = user_model.objects.create_user("alice")
+    user_model.objects.create_user("alice", is_staff=True)
     user_model.objects.create_user("bob")
     built = []
 
@@ -26,27 +31,37 @@ def test_runs_the_orm_query_with_each_new_value():
     prepared = PreparedQuery(build, "name")
 
     for username in ("alice", "bob", "nobody", "alice"):
-        sql, params = prepared.bind(connection.alias, name=username)
-        found = list(user_model.objects.raw(sql, params))
-        assert found == list(_by_username(username))
+        with CaptureQueriesContext(connection) as captured:
+            rows = prepared.rows(connection.alias, name=username)
+        # The same rows, converted alike (booleans and aware datetimes on SQLite too).
+        assert rows == list(_by_username(username))
+        assert len(captured.captured_queries) == 1
     assert len(built) == 1  # compiled once
-    assert next(iter(user_model.objects.raw(*prepared.bind(name="alice")))).pk == alice.pk
+    assert prepared.rows(name="alice")[0]["is_staff"] is True
 
 
 def test_a_value_the_orm_would_rewrite_is_refused_at_compile_time():
     prepared = PreparedQuery(
-        lambda name: get_user_model().objects.filter(username__icontains=name), "name"
+        lambda name: get_user_model().objects.filter(username__icontains=name).values("pk"),
+        "name",
     )
 
     with pytest.raises(ImproperlyConfigured, match="exactly one SQL parameter"):
-        prepared.bind(name="alice")
+        prepared.rows(name="alice")
+
+
+def test_only_values_querysets_are_prepared():
+    prepared = PreparedQuery(lambda name: get_user_model().objects.filter(username=name), "name")
+
+    with pytest.raises(ImproperlyConfigured, match="values"):
+        prepared.rows(name="alice")
 
 
 def test_values_must_match_the_declared_names():
     prepared = PreparedQuery(_by_username, "name")
 
     with pytest.raises(TypeError):
-        prepared.bind(username="alice")
+        prepared.rows(username="alice")
 
 
 # --- PreparedRows ----------------------------------------------------------------------------
