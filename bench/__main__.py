@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.cases import ROOT, case_environment, cpu_model, pg_admin, postgres_version
-from bench.ticket_list import RESULT_PREFIX
+from bench.ticket_list import RESULT_PREFIX, percentile
 
 SIZES = (10_000, 100_000)
 BACKENDS = ("sqlite", "postgresql")
@@ -60,9 +60,12 @@ def machine_info(pg_version: str | None) -> dict:
     }
 
 
-def run_case(backend: str, size: int, args: argparse.Namespace, scratch: Path) -> dict:
+def run_case(
+    backend: str, size: int, args: argparse.Namespace, scratch: Path, dataset_file: Path
+) -> dict:
+    """One round of one (backend, size) case; the first round fills the database."""
     database = f"helpdesk_bench_{size_label(size)}"
-    env = case_environment(backend, database, scratch)
+    env = case_environment(backend, database, scratch, fresh=not dataset_file.exists())
     command = [
         sys.executable,
         "-m",
@@ -71,24 +74,63 @@ def run_case(backend: str, size: int, args: argparse.Namespace, scratch: Path) -
         f"--requests={args.requests}",
         f"--warmup={args.warmup}",
         f"--budget={args.budget}",
+        f"--dataset={dataset_file}",
     ]
-    try:
-        completed = subprocess.run(  # noqa: S603 - our own module, our own arguments
-            command,
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            text=True,
-            timeout=CASE_TIMEOUT,
-            check=False,
-        )
-    finally:
-        if backend == "postgresql" and not args.keep:
-            pg_admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    completed = subprocess.run(  # noqa: S603 - our own module, our own arguments
+        command,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+        timeout=CASE_TIMEOUT,
+        check=False,
+    )
     for line in completed.stdout.splitlines():
         if line.startswith(RESULT_PREFIX):
             return json.loads(line[len(RESULT_PREFIX) :])
     raise RuntimeError(f"{' '.join(command)} exited {completed.returncode} without a result")
+
+
+def pool_rounds(rounds: list[dict]) -> dict:
+    """One case's rounds as one result: each mix's samples pooled, percentiles recomputed.
+
+    The rounds of the 10k and 100k cases alternate in time, so a machine that slows down
+    for a while (these are shared machines) weighs on both sizes alike."""
+    first = rounds[0]
+    pooled_cases = []
+    for index, case in enumerate(first["cases"]):
+        same = [r["cases"][index] for r in rounds]
+        api_ms = [t for c in same for t in c["api_ms"]]
+        raw_ms = [t for c in same for t in c["raw_ms"]]
+        http_ms = [t for c in same for t in c["http_ms"]]
+        mismatch = next((c["mismatch"] for c in same if c["mismatch"]), "")
+        pooled_cases.append(
+            {
+                **case,
+                "api_ms": api_ms,
+                "raw_ms": raw_ms,
+                "http_ms": http_ms,
+                "samples": len(api_ms),
+                "api_p50": percentile(api_ms, 50),
+                "api_p95": percentile(api_ms, 95),
+                "api_mean": statistics.fmean(api_ms),
+                "raw_p50": percentile(raw_ms, 50),
+                "raw_p95": percentile(raw_ms, 95),
+                "raw_mean": statistics.fmean(raw_ms),
+                "http_p50": percentile(http_ms, 50),
+                "http_p95": percentile(http_ms, 95),
+                "queries_max": max(c["queries_max"] for c in same),
+                "queries_min": min(c["queries_min"] for c in same),
+                "match": not mismatch,
+                "mismatch": mismatch,
+            }
+        )
+    return {
+        **first,
+        "rounds": len(rounds),
+        "bench_s": round(sum(r["bench_s"] for r in rounds), 2),
+        "cases": pooled_cases,
+    }
 
 
 # --- report ----------------------------------------------------------------------------------
@@ -223,11 +265,19 @@ def main(argv: list[str] | None = None) -> int:
         default=3.0,
         help="seconds of timed requests per mix, once it has 20 samples (keeps the run short)",
     )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=2,
+        help="measure every case this many times, alternating sizes, and pool the samples",
+    )
     parser.add_argument("--json", type=Path, help="also write the raw results here")
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL databases")
     args = parser.parse_args(argv)
     if args.warmup < 1:
         parser.error("--warmup must be at least 1: the warm-ups count the queries")
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
     sizes = [int(s) for s in args.sizes.split(",") if s]
     backends = [b for b in args.backends.split(",") if b]
     unknown = set(backends) - set(BACKENDS)
@@ -243,17 +293,37 @@ def main(argv: list[str] | None = None) -> int:
     info = machine_info(pg_version)
 
     started = time.perf_counter()
-    results: dict[str, list[dict]] = {b: [] for b in backends}
-    failures = []
+    cases = [(backend, size) for backend in backends for size in sizes]
+    rounds: dict[tuple[str, int], list[dict]] = {case: [] for case in cases}
+    failed: set[tuple[str, int]] = set()
+    failures: list[str] = []
     with tempfile.TemporaryDirectory(prefix="helpdesk-bench-") as scratch:
-        for backend in backends:
-            for size in sizes:
-                log(f"[{BACKEND_NAMES[backend]} {size:,} tickets]")
-                try:
-                    results[backend].append(run_case(backend, size, args, Path(scratch)))
-                except Exception as exc:  # report the case, run the others
-                    log(f"  FAILED: {exc}")
-                    failures.append(f"{BACKEND_NAMES[backend]} {size:,}: {exc}")
+        try:
+            for round_number in range(args.rounds):
+                # Every other round backwards (10k, 100k, 100k, 10k, ...), so that a slow
+                # stretch of the machine does not fall on one size only.
+                for backend, size in cases if round_number % 2 == 0 else cases[::-1]:
+                    if (backend, size) in failed:
+                        continue
+                    label = f"{BACKEND_NAMES[backend]} {size:,} tickets"
+                    log(f"[{label}, round {round_number + 1} of {args.rounds}]")
+                    dataset_file = Path(scratch) / f"{backend}-{size}.json"
+                    try:
+                        rounds[(backend, size)].append(
+                            run_case(backend, size, args, Path(scratch), dataset_file)
+                        )
+                    except Exception as exc:  # report the case, run the others
+                        log(f"  FAILED: {exc}")
+                        failed.add((backend, size))
+                        failures.append(f"{label}: {exc}")
+        finally:
+            if "postgresql" in backends and not args.keep:
+                for size in sizes:
+                    pg_admin(f'DROP DATABASE IF EXISTS "helpdesk_bench_{size_label(size)}"')
+    results: dict[str, list[dict]] = {b: [] for b in backends}
+    for (backend, size), done in rounds.items():
+        if (backend, size) not in failed:
+            results[backend].append(pool_rounds(done))
     elapsed = time.perf_counter() - started
 
     out = [
@@ -263,10 +333,11 @@ def main(argv: list[str] | None = None) -> int:
         f"{info['cores']} cores",
         f"- Python {info['python']}, Django {info['django']}, DRF {info['drf']}, "
         f"SQLite {info['sqlite']}, PostgreSQL {info['postgresql'] or 'not used'}",
-        f"- Per mix: {args.warmup} warm-up requests, then up to {args.requests} timed API + "
-        f"raw-SQL pairs, interleaved (at least 20; a mix stops after {args.budget:g} s once it "
-        "has 20): column n. Nearest-rank p50/p95. Whole run: "
-        f"{elapsed / 60:.1f} min.",
+        f"- Per mix and round: {args.warmup} warm-up requests, then up to {args.requests} "
+        f"timed API + raw-SQL pairs, interleaved (at least 20; a mix stops after "
+        f"{args.budget:g} s once it has 20). {args.rounds} rounds, the sizes taking turns; "
+        "each mix's samples of all rounds pooled: column n. Nearest-rank p50/p95. "
+        f"Whole run: {elapsed / 60:.1f} min.",
     ]
     if pg_problem:
         out.append(f"- **PostgreSQL rows skipped**: {pg_problem}")

@@ -25,8 +25,11 @@ def pg_url(database: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, "/" + database, parts.query, ""))
 
 
-def case_environment(backend: str, database: str, scratch: Path) -> dict[str, str]:
-    """The subprocess environment of one case, with a fresh `database` on `backend`."""
+def case_environment(
+    backend: str, database: str, scratch: Path, *, fresh: bool = True
+) -> dict[str, str]:
+    """The subprocess environment of one case on `database`: a new, empty one unless `fresh`
+    is false (a later round on the same data)."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.local",
@@ -40,8 +43,9 @@ def case_environment(backend: str, database: str, scratch: Path) -> dict[str, st
         env["DATABASE_URL"] = ""  # set, so a .env file cannot select another database
         env["SQLITE_PATH"] = str(scratch / f"{database}.sqlite3")
     else:
-        pg_admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        pg_admin(f'CREATE DATABASE "{database}"')
+        if fresh:
+            pg_admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            pg_admin(f'CREATE DATABASE "{database}"')
         env["DATABASE_URL"] = pg_url(database)
     return env
 

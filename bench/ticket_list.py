@@ -9,12 +9,14 @@ Never point it at a database you care about: it migrates it and fills it with ti
 """
 
 import argparse
+import dataclasses
 import json
 import os
 import re
 import statistics
 import sys
 import time
+from pathlib import Path
 from urllib.parse import urlencode
 
 RESULT_PREFIX = "BENCH_RESULT "
@@ -105,7 +107,9 @@ def _sql_breakdown(connection, captured: list[dict], repeat: int = 3) -> dict[st
     return totals
 
 
-def run(size: int, requests: int, warmup: int, budget: float, seed: int) -> dict:
+def run(
+    size: int, requests: int, warmup: int, budget: float, seed: int, dataset_file: Path | None
+) -> dict:
     import django
 
     django.setup()
@@ -120,12 +124,20 @@ def run(size: int, requests: int, warmup: int, budget: float, seed: int) -> dict
     # The product's URLs plus the baseline view (bench/urls.py).
     settings.ROOT_URLCONF = "bench.urls"
     started = time.perf_counter()
-    call_command("migrate", verbosity=0, interactive=False)
-    migrated = time.perf_counter()
-    log(f"  migrated in {migrated - started:.1f}s; generating {size:,} tickets")
-    data = dataset.build(size, seed=seed)
-    generated = time.perf_counter()
-    log(f"  data generated in {generated - migrated:.1f}s")
+    if dataset_file is not None and dataset_file.exists():
+        # A later round on the database an earlier round filled.
+        data = dataset.Dataset(**json.loads(dataset_file.read_text()))
+        migrated = generated = time.perf_counter()
+        log(f"  reusing the {size:,} tickets of an earlier round")
+    else:
+        call_command("migrate", verbosity=0, interactive=False)
+        migrated = time.perf_counter()
+        log(f"  migrated in {migrated - started:.1f}s; generating {size:,} tickets")
+        data = dataset.build(size, seed=seed)
+        generated = time.perf_counter()
+        log(f"  data generated in {generated - migrated:.1f}s")
+        if dataset_file is not None:
+            dataset_file.write_text(json.dumps(dataclasses.asdict(data)))
 
     personas = [("supervisor", data.supervisor_token), ("agent", data.agent_token)]
     cases = []
@@ -207,6 +219,10 @@ def run(size: int, requests: int, warmup: int, budget: float, seed: int) -> dict
                 "raw_mean": statistics.fmean(raw_ms),
                 "http_p50": percentile(http_ms, 50),
                 "http_p95": percentile(http_ms, 95),
+                # The samples themselves, so that rounds can be pooled (bench/__main__.py).
+                "api_ms": api_ms,
+                "raw_ms": raw_ms,
+                "http_ms": http_ms,
                 "queries_max": max(queries),
                 "queries_min": min(queries),
                 "sql_ms": {k: round(v, 3) for k, v in breakdown.items()},
@@ -253,11 +269,17 @@ def main(argv: list[str] | None = None) -> None:
         "--budget", type=float, default=3.0, help="seconds per mix once it has 20 samples"
     )
     parser.add_argument("--seed", type=int, default=20240601)
+    parser.add_argument(
+        "--dataset",
+        type=Path,
+        help="where the generated data's tokens are kept: if the file exists, the database "
+        "already holds that data and is reused; if not, it is filled and the file written",
+    )
     args = parser.parse_args(argv)
     if args.warmup < 1:
         parser.error("--warmup must be at least 1: the warm-ups count the queries")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    result = run(args.size, args.requests, args.warmup, args.budget, args.seed)
+    result = run(args.size, args.requests, args.warmup, args.budget, args.seed, args.dataset)
     print(RESULT_PREFIX + json.dumps(result), flush=True)
 
 
