@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.cases import ROOT, case_environment, cpu_model, pg_admin, postgres_version
-from bench.ticket_list import RESULT_PREFIX, percentile
+from bench.ticket_list import RESULT_PREFIX
 
 SIZES = (10_000, 100_000)
 BACKENDS = ("sqlite", "postgresql")
@@ -91,34 +91,34 @@ def run_case(
     raise RuntimeError(f"{' '.join(command)} exited {completed.returncode} without a result")
 
 
-def pool_rounds(rounds: list[dict]) -> dict:
-    """One case's rounds as one result: each mix's samples pooled, percentiles recomputed.
+def combine_rounds(rounds: list[dict]) -> dict:
+    """One case's rounds as one result: each figure the median of its rounds' figures.
 
-    The rounds of the 10k and 100k cases alternate in time, so a machine that slows down
-    for a while (these are shared machines) weighs on both sizes alike."""
+    The rounds of the 10k and 100k cases alternate in time, and a shared machine has slow
+    stretches; with three rounds or more, the median leaves out the one a slow stretch hit,
+    for both sizes alike."""
     first = rounds[0]
-    pooled_cases = []
+    combined = []
     for index, case in enumerate(first["cases"]):
         same = [r["cases"][index] for r in rounds]
-        api_ms = [t for c in same for t in c["api_ms"]]
-        raw_ms = [t for c in same for t in c["raw_ms"]]
-        http_ms = [t for c in same for t in c["http_ms"]]
         mismatch = next((c["mismatch"] for c in same if c["mismatch"]), "")
-        pooled_cases.append(
+        combined.append(
             {
                 **case,
-                "api_ms": api_ms,
-                "raw_ms": raw_ms,
-                "http_ms": http_ms,
-                "samples": len(api_ms),
-                "api_p50": percentile(api_ms, 50),
-                "api_p95": percentile(api_ms, 95),
-                "api_mean": statistics.fmean(api_ms),
-                "raw_p50": percentile(raw_ms, 50),
-                "raw_p95": percentile(raw_ms, 95),
-                "raw_mean": statistics.fmean(raw_ms),
-                "http_p50": percentile(http_ms, 50),
-                "http_p95": percentile(http_ms, 95),
+                **{
+                    figure: statistics.median(c[figure] for c in same)
+                    for figure in (
+                        "api_p50",
+                        "api_p95",
+                        "api_mean",
+                        "raw_p50",
+                        "raw_p95",
+                        "raw_mean",
+                        "http_p50",
+                        "http_p95",
+                    )
+                },
+                "samples": sum(c["samples"] for c in same),
                 "queries_max": max(c["queries_max"] for c in same),
                 "queries_min": min(c["queries_min"] for c in same),
                 "match": not mismatch,
@@ -129,7 +129,7 @@ def pool_rounds(rounds: list[dict]) -> dict:
         **first,
         "rounds": len(rounds),
         "bench_s": round(sum(r["bench_s"] for r in rounds), 2),
-        "cases": pooled_cases,
+        "cases": combined,
     }
 
 
@@ -268,8 +268,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--rounds",
         type=int,
-        default=2,
-        help="measure every case this many times, alternating sizes, and pool the samples",
+        default=3,
+        help="measure every case this many times, the sizes taking turns; report medians",
     )
     parser.add_argument("--json", type=Path, help="also write the raw results here")
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL databases")
@@ -323,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, list[dict]] = {b: [] for b in backends}
     for (backend, size), done in rounds.items():
         if (backend, size) not in failed:
-            results[backend].append(pool_rounds(done))
+            results[backend].append(combine_rounds(done))
     elapsed = time.perf_counter() - started
 
     out = [
@@ -335,9 +335,9 @@ def main(argv: list[str] | None = None) -> int:
         f"SQLite {info['sqlite']}, PostgreSQL {info['postgresql'] or 'not used'}",
         f"- Per mix and round: {args.warmup} warm-up requests, then up to {args.requests} "
         f"timed API + raw-SQL pairs, interleaved (at least 20; a mix stops after "
-        f"{args.budget:g} s once it has 20). {args.rounds} rounds, the sizes taking turns; "
-        "each mix's samples of all rounds pooled: column n. Nearest-rank p50/p95. "
-        f"Whole run: {elapsed / 60:.1f} min.",
+        f"{args.budget:g} s once it has 20); nearest-rank p50/p95. {args.rounds} rounds, the "
+        "sizes taking turns; each figure is the median of the rounds' figures, and column n "
+        f"counts the samples of all rounds. Whole run: {elapsed / 60:.1f} min.",
     ]
     if pg_problem:
         out.append(f"- **PostgreSQL rows skipped**: {pg_problem}")

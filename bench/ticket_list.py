@@ -219,10 +219,6 @@ def run(
                 "raw_mean": statistics.fmean(raw_ms),
                 "http_p50": percentile(http_ms, 50),
                 "http_p95": percentile(http_ms, 95),
-                # The samples themselves, so that rounds can be pooled (bench/__main__.py).
-                "api_ms": api_ms,
-                "raw_ms": raw_ms,
-                "http_ms": http_ms,
                 "queries_max": max(queries),
                 "queries_min": min(queries),
                 "sql_ms": {k: round(v, 3) for k, v in breakdown.items()},
