@@ -288,13 +288,18 @@ def ticket_list_json(key: str, params: Mapping) -> bytes | None:
             COUNT.format(joins=" ".join(joins), where=conditions), [*args, COUNT_CAP + 1]
         )
         (count,) = cursor.fetchone()
+        capped = count > COUNT_CAP
+        # Past the cap the count says nothing of the last page: one row more tells whether
+        # another page follows (as config.api.CappedCountPaginator does).
         sql = SELECT.format(tags=TAGS_SQL[connection.vendor], where=conditions)
-        cursor.execute(sql, [*args, page_size, (page - 1) * page_size])
-        results = [_row(row) for row in cursor.fetchall()]
+        cursor.execute(sql, [*args, page_size + capped, (page - 1) * page_size])
+        rows = cursor.fetchall()
+        more = len(rows) > page_size if capped else page * page_size < count
+        results = [_row(row) for row in rows[:page_size]]
     body = {
         "count": min(count, COUNT_CAP),
-        "count_is_capped": count > COUNT_CAP,
-        "next": _page_link(params, page + 1) if page * page_size < count else None,
+        "count_is_capped": capped,
+        "next": _page_link(params, page + 1) if more else None,
         "previous": _page_link(params, page - 1) if page > 1 else None,
         "results": results,
     }

@@ -27,11 +27,22 @@ from rest_framework.views import exception_handler as drf_exception_handler
 logger = logging.getLogger(__name__)
 
 
+class _Page(Page):
+    """A page that may know by itself whether another follows (see CappedCountPaginator)."""
+
+    more: bool | None = None
+
+    def has_next(self) -> bool:
+        return super().has_next() if self.more is None else self.more
+
+
 class CappedCountPaginator(DjangoPaginator):
     """Counts matching rows only up to COUNT_CAP.
 
     An exact COUNT(*) reads every matching row, so on a large desk it would cost more than
     the page itself on every request; past the cap the answer says "more than" instead.
+    The count then says nothing about the last page, so pages past it stay reachable, and
+    each page reads one row more than it shows to know whether a next one exists.
     """
 
     COUNT_CAP = 10_000
@@ -69,7 +80,26 @@ class CappedCountPaginator(DjangoPaginator):
             if len(page.object_list) < self.per_page:
                 self.__dict__["count"] = len(page.object_list)  # fills the cached_property
             return page
-        return super().page(number)
+        number = self.validate_number(number)
+        if not self.count_capped:
+            return super().page(number)
+        bottom = (number - 1) * self.per_page
+        page = self._get_page(self.object_list[bottom : bottom + self.per_page + 1], number, self)
+        if not page.object_list:
+            raise EmptyPage(self.error_messages["no_results"])
+        page.more = len(page.object_list) > self.per_page
+        page.object_list = page.object_list[: self.per_page]
+        return page
+
+    def validate_number(self, number: Any) -> int:
+        try:
+            return super().validate_number(number)
+        except EmptyPage:
+            # Past the counted rows, when more matched than were counted, a page may still
+            # exist: `page` finds out from its rows. A number below 1 stays an error.
+            if self.count_capped and int(number) > self.num_pages:
+                return int(number)
+            raise
 
     @staticmethod
     def _is_first(number: Any) -> bool:
@@ -81,7 +111,7 @@ class CappedCountPaginator(DjangoPaginator):
     def _get_page(self, object_list: Any, number: int, paginator: DjangoPaginator) -> Any:
         if self.page_rows is not None:
             object_list = self.page_rows(object_list)
-        return super()._get_page(object_list, number, paginator)
+        return _Page(object_list, number, paginator)
 
     @property
     def count_capped(self) -> bool:

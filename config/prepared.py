@@ -95,9 +95,9 @@ class PreparedQuery:
         if set(values) != set(self._names):
             raise TypeError(f"expected values for {sorted(self._names)}, got {sorted(values)}")
         connection = connections[using]
-        prepared = self._compiled.get(connection, None) or self._compiled.put(
-            connection, None, self._compile(connection)
-        )
+        prepared = self._compiled.get(connection, None)
+        if prepared is None:
+            prepared = self._compiled.put(connection, None, self._compile(connection))
         compiled, slots = prepared
         params = list(compiled.params)
         for name, index in slots.items():
@@ -160,9 +160,9 @@ class PreparedRows:
         if not all(isinstance(field, str) for field in ordering):
             raise ValueError("PreparedRows orders by field names only")
         connection = connections[page.db]
-        compiled = self._compiled.get(connection, ordering) or self._compiled.put(
-            connection, ordering, self._compile(connection, ordering)
-        )
+        compiled = self._compiled.get(connection, ordering)
+        if compiled is None:
+            compiled = self._compiled.put(connection, ordering, self._compile(connection, ordering))
         try:
             keys_sql, params = page.values("pk").query.get_compiler(connection=connection).as_sql()
         except EmptyResultSet:  # a filter that can match nothing, such as `pk__in=[]`

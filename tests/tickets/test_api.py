@@ -394,6 +394,32 @@ def test_a_short_first_page_is_its_own_count(desk, supervisor, customer):
     assert client.get("/api/v1/tickets/?page=3&page_size=5").status_code == 404
 
 
+def test_following_next_links_lists_every_ticket_past_the_count_cap(
+    desk, supervisor, customer, monkeypatch
+):
+    """Past the cap the count is a floor, not the number of pages: `next` links keep going
+    while tickets remain, so a client that follows them gets the whole list."""
+    from config.api import CappedCountPaginator
+
+    monkeypatch.setattr(CappedCountPaginator, "COUNT_CAP", 5)
+    made = {factories.make_ticket(customer=customer).reference for _ in range(13)}
+    client = api_client_for(supervisor)
+
+    listed, pages, url = [], [], "/api/v1/tickets/?page_size=4"
+    while url:
+        page = client.get(url).json()
+        pages.append(page)
+        listed += [t["reference"] for t in page["results"]]
+        url = page["next"]
+
+    assert sorted(listed) == sorted(made) and len(listed) == 13
+    assert [len(p["results"]) for p in pages] == [4, 4, 4, 1]
+    assert all(p["count"] == 5 and p["count_is_capped"] for p in pages)
+    assert pages[-1]["previous"] and pages[1]["previous"]
+    assert client.get("/api/v1/tickets/?page_size=4&page=5").status_code == 404
+    assert client.get("/api/v1/tickets/?page_size=4&page=0").status_code == 404
+
+
 def test_plain_agents_list_costs_four_queries_too(desk, agent, customer):
     """A plain agent's visibility (their teams, their own, the unrouted) is read with the
     token, not with one more query."""
