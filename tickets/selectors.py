@@ -183,7 +183,8 @@ def _visible_tickets(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Ticket]
 
 
 def ticket_list(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Ticket]:
-    """The tickets `user` may see, to filter and order; render them through `ticket_rows`."""
+    """The tickets `user` may see, to filter and order; render a page of them through
+    `ticket_page` (or `ticket_rows`)."""
     return _visible_tickets(user)
 
 
