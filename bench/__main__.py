@@ -14,14 +14,13 @@ import os
 import platform
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.cases import ROOT, case_environment, cpu_model, pg_admin, postgres_version
+from bench.cases import case_environment, cpu_model, pg_admin, postgres_version, run_worker
 from bench.ticket_list import RESULT_PREFIX
 
 SIZES = (10_000, 100_000)
@@ -66,29 +65,19 @@ def run_case(
     """One round of one (backend, size) case; the first round fills the database."""
     database = f"helpdesk_bench_{size_label(size)}"
     env = case_environment(backend, database, scratch, fresh=not dataset_file.exists())
-    command = [
-        sys.executable,
-        "-m",
+    return run_worker(
         "bench.ticket_list",
-        f"--size={size}",
-        f"--requests={args.requests}",
-        f"--warmup={args.warmup}",
-        f"--budget={args.budget}",
-        f"--dataset={dataset_file}",
-    ]
-    completed = subprocess.run(  # noqa: S603 - our own module, our own arguments
-        command,
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        text=True,
-        timeout=CASE_TIMEOUT,
-        check=False,
+        [
+            f"--size={size}",
+            f"--requests={args.requests}",
+            f"--warmup={args.warmup}",
+            f"--budget={args.budget}",
+            f"--dataset={dataset_file}",
+        ],
+        env,
+        RESULT_PREFIX,
+        CASE_TIMEOUT,
     )
-    for line in completed.stdout.splitlines():
-        if line.startswith(RESULT_PREFIX):
-            return json.loads(line[len(RESULT_PREFIX) :])
-    raise RuntimeError(f"{' '.join(command)} exited {completed.returncode} without a result")
 
 
 def combine_rounds(rounds: list[dict]) -> dict:

@@ -4,8 +4,11 @@ the facts about the machine that every report states.
 A case runs in a subprocess because Django settings pick the database at import time.
 """
 
+import json
 import os
 import platform
+import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -48,6 +51,27 @@ def case_environment(
             pg_admin(f'CREATE DATABASE "{database}"')
         env["DATABASE_URL"] = pg_url(database)
     return env
+
+
+def run_worker(
+    module: str, arguments: list[str], env: dict[str, str], result_prefix: str, timeout: float
+) -> dict:
+    """Run `python -m module arguments` in `env` and return the JSON of the line of its
+    output that starts with `result_prefix`."""
+    command = [sys.executable, "-m", module, *arguments]
+    completed = subprocess.run(  # noqa: S603 - our own module, our own arguments
+        command,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    for line in completed.stdout.splitlines():
+        if line.startswith(result_prefix):
+            return json.loads(line[len(result_prefix) :])
+    raise RuntimeError(f"{' '.join(command)} exited {completed.returncode} without a result")
 
 
 def cpu_model() -> str:

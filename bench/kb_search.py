@@ -27,7 +27,6 @@ import platform
 import re
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,7 +35,7 @@ from datetime import UTC, datetime
 from multiprocessing import get_context
 from pathlib import Path
 
-from bench.cases import ROOT, case_environment, cpu_model, pg_admin, postgres_version
+from bench.cases import ROOT, case_environment, cpu_model, pg_admin, postgres_version, run_worker
 from bench.ticket_list import log, percentile
 
 DEMO_CATEGORIES = ROOT / "helpcenter" / "demo" / "categories.json"
@@ -624,35 +623,20 @@ def spawn_case(
 ) -> dict:
     database = f"helpdesk_kbbench_{size_label(size).replace(' ', '_')}"
     env = case_environment(backend, database, scratch)
-    command = [
-        sys.executable,
-        "-m",
-        "bench.kb_search",
+    arguments = [
         "--worker",
         f"--size={size}",
         f"--corpus={corpus_dir}",
         *(["--count-matches"] if count_matches else []),
     ]
     try:
-        completed = subprocess.run(  # noqa: S603 - our own module, our own arguments
-            command,
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            text=True,
-            timeout=CASE_TIMEOUT,
-            check=False,
-        )
+        return run_worker("bench.kb_search", arguments, env, RESULT_PREFIX, CASE_TIMEOUT)
     finally:
         if backend == "postgresql" and not keep:
             pg_admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         elif backend == "sqlite" and not keep:
             for suffix in ("", "-wal", "-shm"):
                 Path(env["SQLITE_PATH"] + suffix).unlink(missing_ok=True)
-    for line in completed.stdout.splitlines():
-        if line.startswith(RESULT_PREFIX):
-            return json.loads(line[len(RESULT_PREFIX) :])
-    raise RuntimeError(f"{' '.join(command)} exited {completed.returncode} without a result")
 
 
 # --- report ------------------------------------------------------------------------------------
