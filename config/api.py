@@ -9,6 +9,7 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import EmptyPage, Page
@@ -17,7 +18,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.functional import cached_property
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import exceptions, status
+from rest_framework import exceptions, filters, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -46,6 +47,10 @@ class CappedCountPaginator(DjangoPaginator):
     """
 
     COUNT_CAP = 10_000
+    # Past the counted rows, pages go this deep and no deeper: an OFFSET reads every row it
+    # skips, and paging far beyond the cap would cost what the cap saves. Filters narrow
+    # the list instead.
+    MAX_DEPTH = 10 * COUNT_CAP
 
     def __init__(
         self,
@@ -98,6 +103,11 @@ class CappedCountPaginator(DjangoPaginator):
             # Past the counted rows, when more matched than were counted, a page may still
             # exist: `page` finds out from its rows. A number below 1 stays an error.
             if self.count_capped and int(number) > self.num_pages:
+                if (int(number) - 1) * self.per_page >= self.MAX_DEPTH:
+                    raise EmptyPage(
+                        f"Pages stop at row {self.MAX_DEPTH:,} of a list this long; "
+                        "narrow it with filters."
+                    ) from None
                 return int(number)
             raise
 
@@ -120,6 +130,7 @@ class CappedCountPaginator(DjangoPaginator):
 
 class Pagination(PageNumberPagination):
     page_size = 25
+    invalid_page_message = "Invalid page: {message}"
     page_size_query_param = "page_size"
     max_page_size = 100
     django_paginator_class = CappedCountPaginator
@@ -177,13 +188,30 @@ def _shallow_copy(item: Any) -> Any:
     return clone
 
 
+# Filters whose form field depends on the request or the queryset (choices read from the
+# database): their field must be built per request, which this FilterSet does not do.
+_PER_REQUEST_FILTERS = (
+    django_filters.filters.QuerySetRequestMixin,
+    django_filters.AllValuesFilter,
+    django_filters.AllValuesMultipleFilter,
+)
+
+
 class FilterSet(django_filters.FilterSet):
     """django-filter's FilterSet, with less to build and copy for each request: its form
-    class is built once, and the filters and form fields are copied shallowly."""
+    class is built once, and the filters and form fields are copied shallowly. For filters
+    whose fields are fixed when they are declared (choices, text, booleans, numbers)."""
 
     @classmethod
     def get_filters(cls) -> "OrderedDict[str, django_filters.Filter]":
-        return _ShallowCopies(super().get_filters())
+        filters_ = super().get_filters()
+        per_request = [name for name, f in filters_.items() if isinstance(f, _PER_REQUEST_FILTERS)]
+        if per_request:
+            raise ImproperlyConfigured(
+                f"{cls.__name__}: {', '.join(per_request)} build their form field per request; "
+                "derive from django_filters.FilterSet instead"
+            )
+        return _ShallowCopies(filters_)
 
     def get_form_class(self) -> type[forms.Form]:
         return self._form_class()
@@ -197,6 +225,21 @@ class FilterSet(django_filters.FilterSet):
         form_class = type(f"{cls.__name__}Form", (cls._meta.form,), fields)
         form_class.base_fields = _ShallowCopies(form_class.base_fields)
         return form_class
+
+
+class OrderingFilter(filters.OrderingFilter):
+    """DRF's `?ordering=`, with the primary key as the last key.
+
+    Rows that tie on the chosen fields (many tickets share a priority) would otherwise come
+    back in any order, so a row could move from one page to the next between two requests,
+    and be listed twice or never. The admin's change list does the same.
+    """
+
+    def get_ordering(self, request: Request, queryset: QuerySet, view: APIView) -> Any:
+        ordering = super().get_ordering(request, queryset, view)
+        if ordering and not any(field.lstrip("-") == "pk" for field in ordering):
+            return [*ordering, "-pk"]
+        return ordering
 
 
 class FilterBackend(DjangoFilterBackend):

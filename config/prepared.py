@@ -3,20 +3,20 @@
 Turning a queryset into SQL costs the ORM far more Python than a small indexed query costs
 the database: the API's token lookup with the agent's desk scope takes about 0.4 ms to
 compile and 0.05 ms to run on SQLite. For the few hot reads whose shape never changes, a
-`PreparedQuery` compiles once per database connection and afterwards only swaps parameter
-values. `PreparedRows` does the same for the wide part of a list page (its columns and
-joins), while the page's filters, order and slice are still compiled per request.
+`PreparedQuery` compiles once per database and afterwards only swaps parameter values.
+`PreparedRows` does the same for the wide part of a list page (its columns and joins),
+while the page's filters, order and slice are still compiled per request.
 
 The SQL still comes from the ORM, so it follows the models and the database backend; rows
 come back as `.values()` gives them, through the same converters (dates on SQLite,
-decimals, booleans). Converters are bound to the connection that compiled them, so each
-connection (one per thread and database) compiles its own copy.
+decimals, booleans). Nothing of the connection that compiled a query is kept: under ASGI
+every request may run on a connection of its own.
 """
 
 import secrets
 import threading
-import weakref
-from collections.abc import Callable, Iterable, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,19 +25,29 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model, QuerySet
 from django.db.models.expressions import RawSQL
-from django.db.models.sql.compiler import SQLCompiler
+from django.db.models.sql import Query
 
 
 @dataclass(frozen=True)
 class _Compiled:
+    """A compiled `.values()` query; it keeps nothing of the connection that compiled it."""
+
     sql: str
     params: tuple[Any, ...]
     names: tuple[str, ...]  # the `.values()` keys, in column order
-    compiler: SQLCompiler  # applies the columns' converters
-    converters: dict[int, tuple[list[Callable[..., Any]], Any]]
+    query: Query  # gives each run a compiler for its own connection
+    # Per column, the expression whose converters apply (dates on SQLite, decimals,
+    # booleans), or None for a column that needs none.
+    converted: tuple[Any, ...]
 
-    def rows(self, fetched: Iterable[Sequence[Any]]) -> list[dict[str, Any]]:
-        converted = self.compiler.apply_converters(fetched, self.converters)
+    def rows(
+        self, connection: BaseDatabaseWrapper, fetched: Iterable[Sequence[Any]]
+    ) -> list[dict[str, Any]]:
+        # Converters are looked up for this run's connection: they are the backend's bound
+        # methods, and keeping them would keep the connection that compiled the query alive.
+        compiler = self.query.get_compiler(connection=connection)
+        converters = compiler.get_converters(self.converted)
+        converted = compiler.apply_converters(fetched, converters) if converters else fetched
         return [dict(zip(self.names, row, strict=True)) for row in converted]
 
 
@@ -47,38 +57,43 @@ def _compile_values(queryset: QuerySet[Any], connection: BaseDatabaseWrapper) ->
         raise ImproperlyConfigured("a prepared query must be a .values() queryset")
     compiler = query.get_compiler(connection=connection)
     sql, params = compiler.as_sql()
+    columns = [column for column, _, _ in compiler.select[: compiler.col_count]]
+    needs_conversion = compiler.get_converters(columns)
     return _Compiled(
         sql=sql,
         params=tuple(params),
         # As Django's ValuesIterable names them.
         names=(*query.extra_select, *query.values_select, *query.annotation_select),
-        compiler=compiler,
-        converters=compiler.get_converters(
-            [column for column, _, _ in compiler.select[: compiler.col_count]]
+        query=query,
+        converted=tuple(
+            column if index in needs_conversion else None for index, column in enumerate(columns)
         ),
     )
 
 
-class _PerConnection:
-    """What each database connection compiled, kept as long as the connection lives."""
+class _Cache:
+    """Compiled queries by database alias (and whatever else shapes their SQL), at most
+    `size` of them: a key can come from a request (the order of a list), and a client must
+    not be able to grow it without end."""
 
-    def __init__(self) -> None:
-        self._by_connection: weakref.WeakKeyDictionary[BaseDatabaseWrapper, dict[Any, Any]] = (
-            weakref.WeakKeyDictionary()
-        )
+    def __init__(self, size: int = 64) -> None:
+        self._size = size
+        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, connection: BaseDatabaseWrapper, key: Any) -> Any:
-        return self._by_connection.get(connection, {}).get(key)
-
-    def put(self, connection: BaseDatabaseWrapper, key: Any, value: Any) -> Any:
-        with self._lock:
-            self._by_connection.setdefault(connection, {})[key] = value
-        return value
+    def get(self, key: Hashable, compile_: Callable[[], Any]) -> Any:
+        compiled = self._entries.get(key)
+        if compiled is None:
+            compiled = compile_()
+            with self._lock:
+                self._entries[key] = compiled
+                while len(self._entries) > self._size:
+                    self._entries.popitem(last=False)
+        return compiled
 
 
 class PreparedQuery:
-    """A `.values()` queryset built by `build(**markers)` and compiled once per connection.
+    """A `.values()` queryset built by `build(**markers)` and compiled once per database.
 
     Each name in `names` is passed to `build` as a unique marker string, which must reach
     the SQL unchanged as exactly one parameter: use it in an exact lookup on a text column
@@ -88,23 +103,20 @@ class PreparedQuery:
     def __init__(self, build: Callable[..., QuerySet[Any]], *names: str) -> None:
         self._build = build
         self._names = names
-        self._compiled = _PerConnection()
+        self._compiled = _Cache()
 
     def rows(self, using: str = DEFAULT_DB_ALIAS, **values: Any) -> list[dict[str, Any]]:
         """Run the query with `values` in place of the markers: its rows, as `.values()`."""
         if set(values) != set(self._names):
             raise TypeError(f"expected values for {sorted(self._names)}, got {sorted(values)}")
         connection = connections[using]
-        prepared = self._compiled.get(connection, None)
-        if prepared is None:
-            prepared = self._compiled.put(connection, None, self._compile(connection))
-        compiled, slots = prepared
+        compiled, slots = self._compiled.get(using, lambda: self._compile(connection))
         params = list(compiled.params)
         for name, index in slots.items():
             params[index] = values[name]
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
-            return compiled.rows(cursor.fetchall())
+            return compiled.rows(connection, cursor.fetchall())
 
     def _compile(self, connection: BaseDatabaseWrapper) -> tuple[_Compiled, dict[str, int]]:
         markers = {name: f"\x00{name}:{secrets.token_hex(8)}\x00" for name in self._names}
@@ -130,7 +142,7 @@ class PreparedRows:
     more than running it: 0.5 ms of Python for the ticket list's 32 columns and 4 joins,
     against 0.1 ms on SQLite for a page found by index. So the request's queryset (its
     filters, order and slice, all from the ORM) is compiled as a query of primary keys only,
-    and that goes into a full query compiled once per connection and order:
+    and that goes into a full query compiled once per database and order:
 
         SELECT <fields> FROM ... WHERE pk IN (<the page's primary keys>) ORDER BY <same order>
 
@@ -144,7 +156,7 @@ class PreparedRows:
     def __init__(self, model: type[Model], fields: Sequence[str]) -> None:
         self._model = model
         self._fields = tuple(fields)
-        self._compiled = _PerConnection()
+        self._compiled = _Cache()
 
     def rows(self, page: QuerySet[Any]) -> list[dict[str, Any]]:
         """The rows of `page` (a filtered, ordered, usually sliced queryset of the model), in
@@ -152,17 +164,21 @@ class PreparedRows:
         if page.model is not self._model:
             raise TypeError(f"expected a queryset of {self._model.__name__}")
         query = page.query
+        # The full query must put the page's rows in the page's own order, so that order
+        # has to be plain field names, the same on both sides.
         if not query.standard_ordering:
             raise ValueError("PreparedRows cannot follow a reversed queryset; order it instead")
+        if query.distinct or query.group_by is not None or query.extra_order_by:
+            raise ValueError("PreparedRows follows plain filtered and ordered querysets only")
         ordering = tuple(query.order_by) or (
             tuple(self._model._meta.ordering) if query.default_ordering else ()
         )
-        if not all(isinstance(field, str) for field in ordering):
+        if not all(isinstance(field, str) and field != "?" for field in ordering):
             raise ValueError("PreparedRows orders by field names only")
         connection = connections[page.db]
-        compiled = self._compiled.get(connection, ordering)
-        if compiled is None:
-            compiled = self._compiled.put(connection, ordering, self._compile(connection, ordering))
+        compiled = self._compiled.get(
+            (page.db, ordering), lambda: self._compile(connection, ordering)
+        )
         try:
             keys_sql, params = page.values("pk").query.get_compiler(connection=connection).as_sql()
         except EmptyResultSet:  # a filter that can match nothing, such as `pk__in=[]`
@@ -170,7 +186,7 @@ class PreparedRows:
         before, after = compiled.sql.split(self._SLOT)
         with connection.cursor() as cursor:
             cursor.execute(before + keys_sql + after, params)
-            return compiled.rows(cursor.fetchall())
+            return compiled.rows(connection, cursor.fetchall())
 
     def _compile(self, connection: BaseDatabaseWrapper, ordering: tuple[str, ...]) -> _Compiled:
         template = (

@@ -10,14 +10,13 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import generics, mixins, permissions, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.filters import OrderingFilter
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from config.api import FilterBackend
+from config.api import FilterBackend, OrderingFilter
 from tickets import crypto, selectors, services
 from tickets.filters import TicketFilter
 from tickets.models import AuthorKind, Channel, Customer, Team, Ticket

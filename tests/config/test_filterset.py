@@ -44,3 +44,20 @@ def test_forms_validate_apart_and_leave_the_declared_fields_alone(agent):
     assert good.form.cleaned_data["status"] == ["open", "new"]
     assert bad.form.fields["status"] is not good.form.fields["status"]
     assert TicketFilter._form_class() is TicketFilter._form_class()  # built once
+
+
+def test_filters_whose_field_depends_on_the_request_are_refused():
+    import django_filters
+    from django.core.exceptions import ImproperlyConfigured
+
+    from config.api import FilterSet
+    from tickets.models import Team
+
+    with pytest.raises(ImproperlyConfigured, match="team"):
+
+        class TeamFilter(FilterSet):
+            team = django_filters.ModelChoiceFilter(queryset=Team.objects.all())
+
+            class Meta:
+                model = Ticket
+                fields = ["team"]

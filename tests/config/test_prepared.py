@@ -170,3 +170,60 @@ def test_pages_it_cannot_follow_are_refused(tickets):
         prepared.rows(Ticket.objects.reverse()[:2])
     with pytest.raises(ValueError, match="field names"):
         prepared.rows(Ticket.objects.order_by(F("priority").desc())[:2])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_compiled_query_outlives_the_connection_that_compiled_it():
+    """Under ASGI each request may get a connection of its own: the compiled query is
+    shared by the database's connections and keeps none of them alive."""
+    import gc
+    import threading
+    import weakref
+
+    from django.db import connections
+
+    from tickets.models import Ticket
+
+    prepared, _ = _rows()
+    compiled = []
+    compile_ = prepared._compile
+    prepared._compile = lambda conn, ordering: compiled.append(ordering) or compile_(conn, ordering)
+    other_connection = []
+
+    def in_another_thread():
+        prepared.rows(Ticket.objects.all()[:5])
+        other_connection.append(weakref.ref(connections["default"]))
+        connections.close_all()
+
+    thread = threading.Thread(target=in_another_thread)
+    thread.start()
+    thread.join()
+    gc.collect()
+
+    assert prepared.rows(Ticket.objects.all()[:5]) == []
+    assert len(compiled) == 1
+    assert other_connection and other_connection[0]() is None
+
+
+def test_orders_chosen_by_clients_cannot_grow_the_cache_without_end(tickets):
+    from tickets.models import Ticket
+
+    prepared, fields = _rows()
+    orders = [("priority",) * n + ("-id",) for n in range(1, 200)]
+
+    for ordering in orders:
+        page = Ticket.objects.order_by(*ordering)[:2]
+        assert prepared.rows(page) == list(page.values(*fields))
+
+    assert len(prepared._compiled._entries) <= 64
+
+
+def test_querysets_whose_order_the_full_query_could_not_follow_are_refused(tickets):
+    from tickets.models import Ticket
+
+    prepared, _ = _rows()
+
+    with pytest.raises(ValueError, match="orders by field names"):
+        prepared.rows(Ticket.objects.order_by("?")[:2])
+    with pytest.raises(ValueError, match="plain"):
+        prepared.rows(Ticket.objects.distinct().order_by("priority")[:2])

@@ -420,6 +420,42 @@ def test_following_next_links_lists_every_ticket_past_the_count_cap(
     assert client.get("/api/v1/tickets/?page_size=4&page=0").status_code == 404
 
 
+@pytest.mark.parametrize("page", ["26", "9" * 40])
+def test_pages_past_the_count_cap_stop_at_a_depth_with_a_clear_404(
+    desk, supervisor, customer, monkeypatch, page
+):
+    """Past the cap pages stay reachable, but not without end: an OFFSET reads every row it
+    skips, and a page number too large for the database must not become a 500."""
+    from config.api import CappedCountPaginator
+
+    monkeypatch.setattr(CappedCountPaginator, "COUNT_CAP", 5)
+    monkeypatch.setattr(CappedCountPaginator, "MAX_DEPTH", 100)
+    for _ in range(7):
+        factories.make_ticket(customer=customer)
+    client = api_client_for(supervisor)
+
+    deepest = client.get("/api/v1/tickets/?page_size=4&page=25")  # rows 97-100: none left
+    too_deep = client.get(f"/api/v1/tickets/?page_size=4&page={page}")
+
+    assert deepest.status_code == 404 and "narrow" not in deepest.json()["detail"]
+    assert too_deep.status_code == 404
+    assert "narrow it with filters" in too_deep.json()["detail"]
+
+
+def test_an_ordering_with_ties_pages_through_every_ticket_once(desk, supervisor, customer):
+    """Tickets that share a priority still come in one order: the newest first among equals."""
+    made = [factories.make_ticket(customer=customer).reference for _ in range(7)]
+    client = api_client_for(supervisor)
+
+    listed, url = [], "/api/v1/tickets/?ordering=priority&page_size=3"
+    while url:
+        page = client.get(url).json()
+        listed += [t["reference"] for t in page["results"]]
+        url = page["next"]
+
+    assert listed == made[::-1]
+
+
 def test_plain_agents_list_costs_four_queries_too(desk, agent, customer):
     """A plain agent's visibility (their teams, their own, the unrouted) is read with the
     token, not with one more query."""
