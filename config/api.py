@@ -36,6 +36,11 @@ class _Page(Page):
     def has_next(self) -> bool:
         return super().has_next() if self.more is None else self.more
 
+    def next_page_number(self) -> int:
+        # Not checked against the paginator when the page knows more rows follow: past the
+        # deepest page served, the link leads to a 404 that says why, rather than nowhere.
+        return super().next_page_number() if self.more is None else self.number + 1
+
 
 class CappedCountPaginator(DjangoPaginator):
     """Counts matching rows only up to COUNT_CAP.

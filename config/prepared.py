@@ -25,7 +25,6 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model, QuerySet
 from django.db.models.expressions import RawSQL
-from django.db.models.sql import Query
 
 
 @dataclass(frozen=True)
@@ -35,20 +34,31 @@ class _Compiled:
     sql: str
     params: tuple[Any, ...]
     names: tuple[str, ...]  # the `.values()` keys, in column order
-    query: Query  # gives each run a compiler for its own connection
-    # Per column, the expression whose converters apply (dates on SQLite, decimals,
-    # booleans), or None for a column that needs none.
-    converted: tuple[Any, ...]
+    # Per converted column (dates on SQLite, decimals, booleans): its index, its expression
+    # and its converters. A converter that is a method of the backend's operations is kept
+    # unbound and bound to the running connection's on each run: kept bound, it would keep
+    # the connection that compiled the query alive.
+    converters: tuple[tuple[int, Any, tuple[tuple[Callable[..., Any], bool], ...]], ...]
 
     def rows(
         self, connection: BaseDatabaseWrapper, fetched: Iterable[Sequence[Any]]
     ) -> list[dict[str, Any]]:
-        # Converters are looked up for this run's connection: they are the backend's bound
-        # methods, and keeping them would keep the connection that compiled the query alive.
-        compiler = self.query.get_compiler(connection=connection)
-        converters = compiler.get_converters(self.converted)
-        converted = compiler.apply_converters(fetched, converters) if converters else fetched
-        return [dict(zip(self.names, row, strict=True)) for row in converted]
+        ops = connection.ops
+        converters = [
+            (index, expression, [f.__get__(ops) if unbound else f for f, unbound in functions])
+            for index, expression, functions in self.converters
+        ]
+        names = self.names
+        rows = []
+        for fetched_row in fetched:
+            row = list(fetched_row)
+            for index, expression, functions in converters:
+                value = row[index]
+                for convert in functions:
+                    value = convert(value, expression, connection)
+                row[index] = value
+            rows.append(dict(zip(names, row, strict=True)))
+        return rows
 
 
 def _compile_values(queryset: QuerySet[Any], connection: BaseDatabaseWrapper) -> _Compiled:
@@ -58,15 +68,22 @@ def _compile_values(queryset: QuerySet[Any], connection: BaseDatabaseWrapper) ->
     compiler = query.get_compiler(connection=connection)
     sql, params = compiler.as_sql()
     columns = [column for column, _, _ in compiler.select[: compiler.col_count]]
-    needs_conversion = compiler.get_converters(columns)
+    ops = connection.ops
     return _Compiled(
         sql=sql,
         params=tuple(params),
         # As Django's ValuesIterable names them.
         names=(*query.extra_select, *query.values_select, *query.annotation_select),
-        query=query,
-        converted=tuple(
-            column if index in needs_conversion else None for index, column in enumerate(columns)
+        converters=tuple(
+            (
+                index,
+                expression,
+                tuple(
+                    (f.__func__, True) if getattr(f, "__self__", None) is ops else (f, False)
+                    for f in functions
+                ),
+            )
+            for index, (functions, expression) in compiler.get_converters(columns).items()
         ),
     )
 

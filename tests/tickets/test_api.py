@@ -442,6 +442,23 @@ def test_pages_past_the_count_cap_stop_at_a_depth_with_a_clear_404(
     assert "narrow it with filters" in too_deep.json()["detail"]
 
 
+def test_the_deepest_page_links_on_to_a_404_that_says_why(desk, supervisor, customer, monkeypatch):
+    """Following `next` past the deepest page served ends in an error, not in silence."""
+    from config.api import CappedCountPaginator
+
+    monkeypatch.setattr(CappedCountPaginator, "COUNT_CAP", 5)
+    monkeypatch.setattr(CappedCountPaginator, "MAX_DEPTH", 8)
+    for _ in range(13):
+        factories.make_ticket(customer=customer)
+    client = api_client_for(supervisor)
+
+    deepest = client.get("/api/v1/tickets/?page_size=4&page=2")
+    beyond = client.get(deepest.json()["next"])
+
+    assert deepest.status_code == 200 and len(deepest.json()["results"]) == 4
+    assert beyond.status_code == 404 and "narrow it with filters" in beyond.json()["detail"]
+
+
 def test_an_ordering_with_ties_pages_through_every_ticket_once(desk, supervisor, customer):
     """Tickets that share a priority still come in one order: the newest first among equals."""
     made = [factories.make_ticket(customer=customer).reference for _ in range(7)]
