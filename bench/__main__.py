@@ -59,12 +59,15 @@ def machine_info(pg_version: str | None) -> dict:
     }
 
 
+def database_name(size: int) -> str:
+    return f"helpdesk_bench_{size_label(size)}"
+
+
 def run_case(
     backend: str, size: int, args: argparse.Namespace, scratch: Path, dataset_file: Path
 ) -> dict:
     """One round of one (backend, size) case; the first round fills the database."""
-    database = f"helpdesk_bench_{size_label(size)}"
-    env = case_environment(backend, database, scratch, fresh=not dataset_file.exists())
+    env = case_environment(backend, database_name(size), scratch, fresh=not dataset_file.exists())
     return run_worker(
         "bench.ticket_list",
         [
@@ -308,7 +311,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             if "postgresql" in backends and not args.keep:
                 for size in sizes:
-                    pg_admin(f'DROP DATABASE IF EXISTS "helpdesk_bench_{size_label(size)}"')
+                    pg_admin(f'DROP DATABASE IF EXISTS "{database_name(size)}"')
     results: dict[str, list[dict]] = {b: [] for b in backends}
     for (backend, size), done in rounds.items():
         if (backend, size) not in failed:

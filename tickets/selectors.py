@@ -184,7 +184,7 @@ def _visible_tickets(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Ticket]
 
 def ticket_list(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Ticket]:
     """The tickets `user` may see, to filter and order; render a page of them through
-    `ticket_page` (or `ticket_rows`)."""
+    `ticket_page`."""
     return _visible_tickets(user)
 
 
@@ -235,28 +235,20 @@ TICKET_ROW_FIELDS = (
 )
 
 
-def ticket_rows(tickets: QuerySet[Ticket]) -> QuerySet[dict[str, Any]]:
-    """`tickets` as plain rows of what the serializers render (one query, joins included).
-
-    Lists are the desk's hottest read. A page of 100 tickets as rows takes about 2 ms of
-    Python; as model instances (five per ticket: the ticket, its customer, team, assignee and
-    merged-into ticket) and DRF field-by-field rendering, about 12 ms. Give the rows to
-    `with_tags`; for a page of a list, `ticket_page` costs less.
-    """
-    return tickets.values(*TICKET_ROW_FIELDS)
-
-
 _TICKET_PAGE_ROWS = PreparedRows(Ticket, TICKET_ROW_FIELDS)
 
 
 def ticket_page(page: QuerySet[Ticket]) -> list[dict[str, Any]]:
-    """A page of a ticket list (`tickets[start:stop]`, filtered and ordered) as the rows
-    `ticket_rows` gives, with their tags.
+    """A page of tickets (`tickets[start:stop]`, filtered and ordered) as plain rows of what
+    the serializers render, `TICKET_ROW_FIELDS` plus `tags`, in the page's order.
 
-    The page's own filters, order and slice are compiled per request; the wide SELECT of
-    the rows only once (config.prepared.PreparedRows).
+    Lists are the desk's hottest read. A page of 100 tickets as rows takes about 2 ms of
+    Python; as model instances (five per ticket: the ticket, its customer, team, assignee and
+    merged-into ticket) and DRF field-by-field rendering, about 12 ms. The page's own
+    filters, order and slice are compiled per request, the wide SELECT of the rows only once
+    (config.prepared.PreparedRows).
     """
-    return with_tags(_TICKET_PAGE_ROWS.rows(page))
+    return _with_tags(_TICKET_PAGE_ROWS.rows(page))
 
 
 def _tag_names_sql(vendor_quote: Any, count: int) -> str:
@@ -277,7 +269,7 @@ def _tag_names_sql(vendor_quote: Any, count: int) -> str:
     )
 
 
-def with_tags(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _with_tags(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Add each row's tag names (sorted), in one query for the whole page.
 
     Written in SQL: through the ORM this query cost about 0.3 ms of Python per page, as
@@ -297,8 +289,8 @@ def with_tags(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def ticket_row(*, user: AbstractBaseUser | AnonymousUser, reference: str) -> dict | None:
     """One ticket as a row with its tags, if `user` may see it."""
-    rows = list(ticket_rows(_visible_tickets(user).filter(reference=reference.upper()))[:1])
-    return with_tags(rows)[0] if rows else None
+    rows = ticket_page(_visible_tickets(user).filter(reference=reference.upper())[:1])
+    return rows[0] if rows else None
 
 
 def ticket_messages(

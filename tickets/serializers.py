@@ -127,7 +127,7 @@ _TICKET_FIELDS = [
 
 
 # Ticket lists are the hottest read of the desk. They are rendered from plain rows
-# (`selectors.ticket_rows`: one dict per ticket, related columns under `customer__email` and
+# (`selectors.ticket_page`: one dict per ticket, related columns under `customer__email` and
 # the like), not model instances: building five model instances per ticket and rendering them
 # field by field costs several times the SQL. The declared fields stay for the OpenAPI schema,
 # and a test pins the output to DRF's generic rendering of the model.
@@ -175,7 +175,7 @@ def _ticket_fields(row: Mapping[str, Any], tz: tzinfo) -> dict:
 
 
 class AgentTicketSerializer(serializers.ModelSerializer):
-    """An agent's view of a ticket; renders a `selectors.ticket_rows` row."""
+    """An agent's view of a ticket; renders a `selectors.ticket_page` row."""
 
     team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     assignee = AgentBriefSerializer(read_only=True)
@@ -216,7 +216,7 @@ class AgentTicketSerializer(serializers.ModelSerializer):
 
 class CustomerTicketSerializer(serializers.ModelSerializer):
     """What a customer sees of their ticket: no internal flags, the agent by first name only.
-    Renders a `selectors.ticket_rows` row."""
+    Renders a `selectors.ticket_page` row."""
 
     team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     assignee = serializers.SerializerMethodField()
